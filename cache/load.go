@@ -1,0 +1,207 @@
+package cache
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"sync"
+)
+
+// Loader computes the value of a key on a miss. Return an error wrapping ErrNotFound to cache a
+// negative entry.
+type Loader[V any] func(ctx context.Context) (V, error)
+
+// GetOrLoad returns the value under key, calling load on a miss and storing its result with
+// opts' tags and TTL (nil = defaults).
+//
+// Concurrent misses on a key in this process share one load (singleflight). The load runs
+// detached from the callers' contexts, bounded by Config.LoadTimeout: a caller whose ctx ends
+// gets ctx.Err() and cancels nothing; the others get the load's own result or error.
+//
+// Tag versions are read before load runs, and the result is stored only if none of them changed
+// meanwhile, so an invalidation during the load is never lost (the result is still returned).
+//
+// A fresh entry near its expiry may be refreshed early in the background (XFetch); an entry
+// within its stale-while-revalidate window is served and refreshed in the background; within
+// its stale-if-error window it is served when the load fails.
+func (c *Cache[V]) GetOrLoad(ctx context.Context, key string, load Loader[V], opts *Options) (V, error) {
+	var zero V
+	k, err := c.keys.key(key)
+	if err != nil {
+		return zero, err
+	}
+	if load == nil {
+		return zero, ErrNilLoader
+	}
+	if err := opts.validate(); err != nil {
+		return zero, err
+	}
+	e, err := c.storeGet(ctx, k, key)
+	if err != nil {
+		return zero, err
+	}
+	var stale *Entry
+	if e != nil {
+		now := c.cfg.Now().UnixNano()
+		switch {
+		case now < e.FreshUntil:
+			if c.earlyRecompute(e, now) {
+				c.stats.add(cEarly, 1)
+				c.fl.do(c, k, key, load, opts)
+			}
+			return c.hit(e)
+		case now < e.StaleUntil:
+			if v, ok := e.Value.(V); ok || e.Negative {
+				c.stats.add(cStale, 1)
+				c.fl.do(c, k, key, load, opts)
+				if e.Negative {
+					return zero, ErrNotFound
+				}
+				return v, nil
+			}
+		case now < e.ErrorUntil:
+			stale = e
+		}
+	}
+	c.stats.add(cMisses, 1)
+	call := c.fl.do(c, k, key, load, opts)
+	select {
+	case <-call.done:
+	case <-ctx.Done():
+		return zero, ctx.Err()
+	}
+	if call.err != nil && stale != nil && !errors.Is(call.err, ErrNotFound) {
+		if v, ok := stale.Value.(V); ok && !stale.Negative {
+			c.stats.add(cStale, 1)
+			return v, nil
+		}
+	}
+	return call.v, call.err
+}
+
+// earlyRecompute is XFetch: true when now - delta*beta*ln(rand) >= FreshUntil.
+func (c *Cache[V]) earlyRecompute(e *Entry, now int64) bool {
+	beta := c.cfg.EarlyRecomputeBeta
+	if beta < 0 || e.Delta <= 0 {
+		return false
+	}
+	gap := float64(e.FreshUntil - now)
+	scale := float64(e.Delta) * beta
+	if gap > scale*40 { // -ln(rand) > 40 has probability e^-40: skip the log
+		return false
+	}
+	return gap <= -scale*math.Log(1-rand.Float64())
+}
+
+// flights is a per-Cache singleflight keyed by store key.
+type flights[V any] struct {
+	mu sync.Mutex
+	m  map[Key]*flight[V]
+}
+
+type flight[V any] struct {
+	done chan struct{}
+	v    V
+	err  error
+}
+
+func (f *flights[V]) init() { f.m = make(map[Key]*flight[V]) }
+
+// do joins the load of k in flight, or starts one on its own goroutine.
+func (f *flights[V]) do(c *Cache[V], k Key, key string, load Loader[V], opts *Options) *flight[V] {
+	f.mu.Lock()
+	if fl, ok := f.m[k]; ok {
+		f.mu.Unlock()
+		c.stats.add(cShared, 1)
+		return fl
+	}
+	fl := &flight[V]{done: make(chan struct{})}
+	f.m[k] = fl
+	f.mu.Unlock()
+	go func() {
+		defer func() {
+			f.mu.Lock()
+			delete(f.m, k)
+			f.mu.Unlock()
+			close(fl.done)
+		}()
+		fl.v, fl.err = c.load(k, key, load, opts)
+	}()
+	return fl
+}
+
+// load runs one loader call and stores its result if the tag versions did not move.
+func (c *Cache[V]) load(k Key, key string, load Loader[V], opts *Options) (v V, err error) {
+	ctx, cancel := context.WithTimeout(context.Background(), c.cfg.LoadTimeout)
+	defer cancel()
+	var tags []string
+	if opts != nil {
+		tags = opts.Tags
+	}
+	var vers []uint64
+	storable := c.brk.allow()
+	if !storable {
+		c.stats.add(cBreakerRejects, 1)
+	}
+	if storable && len(tags) > 0 {
+		vers, err = c.store.TagVersions(ctx, tags)
+		if err != nil {
+			storable = false
+			if ferr := c.failed(ctx, "tags", key, err); ferr != nil {
+				return v, ferr
+			}
+		} else {
+			c.brk.success()
+		}
+	}
+	if !storable && c.cfg.FailClosed {
+		return v, &OpError{Op: "get", Key: key, Err: ErrUnavailable}
+	}
+	c.stats.add(cLoads, 1)
+	start := c.cfg.Now()
+	v, err = c.callLoader(ctx, load)
+	delta := c.cfg.Now().Sub(start)
+	negative := false
+	if err != nil {
+		if !errors.Is(err, ErrNotFound) {
+			c.stats.add(cLoadErrors, 1)
+			return v, err
+		}
+		if c.cfg.NegativeTTL < 0 {
+			return v, err
+		}
+		negative = true
+	}
+	if !storable {
+		return v, err
+	}
+	e := c.entry(v, negative, opts, vers, delta, c.cfg.Now())
+	stored, ferr := c.store.Fill(ctx, k, e, c.codec)
+	switch {
+	case ferr != nil && errors.Is(ferr, ErrEncode):
+		c.report(ctx, &OpError{Op: "fill", Key: key, Err: ferr})
+	case ferr != nil:
+		if rerr := c.failed(ctx, "fill", key, ferr); rerr != nil && err == nil {
+			return v, rerr
+		}
+	default:
+		c.brk.success()
+		if !stored {
+			c.stats.add(cRejected, 1)
+		}
+	}
+	return v, err
+}
+
+// callLoader runs load, turning a panic into an error so that no waiter hangs.
+func (c *Cache[V]) callLoader(ctx context.Context, load Loader[V]) (v V, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("cache: loader panicked: %v", r)
+		}
+	}()
+	return load(ctx)
+}
+
