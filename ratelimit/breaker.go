@@ -39,11 +39,11 @@ func (b *breaker) success() {
 
 func (b *breaker) failure(now int64) {
 	n := b.failures.Add(1)
-	if n >= b.threshold || b.probing.Load() {
-		if b.openUntil.Swap(now+b.cooldown) == 0 {
+	probe := b.probing.Swap(false)
+	if probe || n >= b.threshold {
+		if old := b.openUntil.Swap(now + b.cooldown); old == 0 || probe {
 			b.trips.Add(1)
 		}
-		b.probing.Store(false)
 	}
 }
 

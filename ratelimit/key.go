@@ -25,14 +25,18 @@ func RemoteAddrIP(r *http.Request) (netip.Addr, error) {
 	return ParseRemoteAddr(r.RemoteAddr)
 }
 
-// ParseRemoteAddr parses a RemoteAddr value: "ip:port", "[ipv6]:port", or a bare IP. The zone
+// ParseRemoteAddr parses a RemoteAddr value: "ip:port", "[ipv6]:port", or a bare IP (IPv6 optionally in brackets). The zone
 // is dropped and IPv4-mapped IPv6 addresses are unmapped. Anything else is an error wrapping
 // [ErrNoClientIP].
 func ParseRemoteAddr(s string) (netip.Addr, error) {
 	if ap, err := netip.ParseAddrPort(s); err == nil {
 		return ap.Addr().WithZone("").Unmap(), nil
 	}
-	a, err := netip.ParseAddr(strings.TrimSuffix(strings.TrimPrefix(s, "["), "]"))
+	bare := s
+	if strings.HasPrefix(s, "[") && strings.HasSuffix(s, "]") {
+		bare = s[1 : len(s)-1]
+	}
+	a, err := netip.ParseAddr(bare)
 	if err != nil {
 		return netip.Addr{}, fmt.Errorf("%w: cannot parse remote address %q", ErrNoClientIP, s)
 	}
