@@ -13,10 +13,19 @@ type Cache[V any] struct {
 	store Store
 	cfg   Config
 	keys  keyer
-	codec typedCodec[V]
+	codec ValueCodec // typedCodec[V], boxed once so calls do not allocate
 	brk   breaker
 	stats stripedCounters
 	fl    flights[V]
+	clk   clock
+}
+
+// nowNano is the current time in Unix nanoseconds.
+func (c *Cache[V]) nowNano() int64 {
+	if c.cfg.Now != nil {
+		return c.nowNano()
+	}
+	return c.clk.nowNano()
 }
 
 // New returns a Cache of V values stored in store, with cfg's settings (nil = defaults). It
@@ -35,6 +44,9 @@ func New[V any](store Store, cfg *Config) (*Cache[V], error) {
 		keys:  newKeyer(c.Prefix, c.Version, c.MaxKeyLength),
 		codec: typedCodec[V]{c: c.Codec},
 		brk:   breaker{threshold: int64(c.BreakerThreshold), cooldown: c.BreakerCooldown, now: c.Now},
+	}
+	if cc.brk.now == nil {
+		cc.brk.now = time.Now
 	}
 	cc.fl.init()
 	return cc, nil
@@ -59,7 +71,7 @@ func (c *Cache[V]) Get(ctx context.Context, key string) (V, error) {
 	if err != nil {
 		return zero, err
 	}
-	if e == nil || c.cfg.Now().UnixNano() >= e.FreshUntil {
+	if e == nil || c.nowNano() >= e.FreshUntil {
 		c.stats.add(cMisses, 1)
 		return zero, ErrNotFound
 	}
@@ -115,7 +127,7 @@ func (c *Cache[V]) GetMany(ctx context.Context, keys ...string) (map[string]V, e
 		return out, nil
 	}
 	c.brk.success()
-	now := c.cfg.Now().UnixNano()
+	now := c.nowNano()
 	for i, e := range es {
 		if e == nil || e.Negative || now >= e.FreshUntil {
 			c.stats.add(cMisses, 1)
@@ -144,7 +156,7 @@ func (c *Cache[V]) Set(ctx context.Context, key string, v V, opts *Options) erro
 	if err != nil {
 		return err
 	}
-	e := c.entry(v, false, opts, vers, 0, c.cfg.Now())
+	e := c.entry(v, false, opts, vers, 0, c.nowNano())
 	if err := c.store.Set(ctx, k, e, c.codec); err != nil {
 		return c.writeFailed(ctx, "set", key, err)
 	}
@@ -176,7 +188,7 @@ func (c *Cache[V]) SetMany(ctx context.Context, items map[string]V, opts *Option
 	if err != nil {
 		return err
 	}
-	now := c.cfg.Now()
+	now := c.nowNano()
 	for _, key := range names {
 		es = append(es, c.entry(items[key], false, opts, vers, 0, now))
 	}
@@ -240,7 +252,7 @@ func (c *Cache[V]) tagVersions(ctx context.Context, key string, opts *Options) (
 }
 
 // entry builds an Entry with jittered TTL and stale windows.
-func (c *Cache[V]) entry(v V, negative bool, opts *Options, vers []uint64, delta time.Duration, now time.Time) *Entry {
+func (c *Cache[V]) entry(v V, negative bool, opts *Options, vers []uint64, delta time.Duration, now int64) *Entry {
 	ttl, swr, sie := c.cfg.DefaultTTL, c.cfg.StaleWhileRevalidate, c.cfg.StaleIfError
 	var tags []string
 	if opts != nil {
@@ -261,7 +273,7 @@ func (c *Cache[V]) entry(v V, negative bool, opts *Options, vers []uint64, delta
 	if c.cfg.Jitter > 0 {
 		ttl -= time.Duration(rand.Float64() * c.cfg.Jitter * float64(ttl))
 	}
-	fresh := now.Add(ttl).UnixNano()
+	fresh := now + int64(ttl)
 	e := &Entry{
 		Negative:   negative,
 		Tags:       tags,

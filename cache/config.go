@@ -59,7 +59,7 @@ type Config struct {
 	// Codec encodes values for stores that keep bytes. Default JSONCodec. []byte values bypass
 	// it.
 	Codec Codec
-	// Now is the clock. Default time.Now.
+	// Now is the clock, for tests. Default: the system clock.
 	Now func() time.Time
 }
 
@@ -120,9 +120,6 @@ func (c *Config) withDefaults() (Config, error) {
 	}
 	if cfg.Codec == nil {
 		cfg.Codec = JSONCodec{}
-	}
-	if cfg.Now == nil {
-		cfg.Now = time.Now
 	}
 	return cfg, nil
 }

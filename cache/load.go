@@ -7,6 +7,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"sync"
+	"time"
 )
 
 // Loader computes the value of a key on a miss. Return an error wrapping ErrNotFound to cache a
@@ -44,7 +45,7 @@ func (c *Cache[V]) GetOrLoad(ctx context.Context, key string, load Loader[V], op
 	}
 	var stale *Entry
 	if e != nil {
-		now := c.cfg.Now().UnixNano()
+		now := c.nowNano()
 		switch {
 		case now < e.FreshUntil:
 			if c.earlyRecompute(e, now) {
@@ -160,9 +161,10 @@ func (c *Cache[V]) load(k Key, key string, load Loader[V], opts *Options) (v V, 
 		return v, &OpError{Op: "get", Key: key, Err: ErrUnavailable}
 	}
 	c.stats.add(cLoads, 1)
-	start := c.cfg.Now()
+	start := c.nowNano()
 	v, err = c.callLoader(ctx, load)
-	delta := c.cfg.Now().Sub(start)
+	end := c.nowNano()
+	delta := time.Duration(end - start)
 	negative := false
 	if err != nil {
 		if !errors.Is(err, ErrNotFound) {
@@ -177,7 +179,7 @@ func (c *Cache[V]) load(k Key, key string, load Loader[V], opts *Options) (v V, 
 	if !storable {
 		return v, err
 	}
-	e := c.entry(v, negative, opts, vers, delta, c.cfg.Now())
+	e := c.entry(v, negative, opts, vers, delta, end)
 	stored, ferr := c.store.Fill(ctx, k, e, c.codec)
 	switch {
 	case ferr != nil && errors.Is(ferr, ErrEncode):
@@ -204,4 +206,3 @@ func (c *Cache[V]) callLoader(ctx context.Context, load Loader[V]) (v V, err err
 	}()
 	return load(ctx)
 }
-

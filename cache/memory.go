@@ -33,10 +33,21 @@ type MemoryConfig struct {
 // W-TinyLFU (adaptive window, count-min sketch admission) keeps the hit ratio of Caffeine, and
 // its reads are lock-free and allocation-free, which is what a cache hit needs.
 type MemoryStore struct {
-	entries *otter.Cache[Key, *Entry]
-	tags    *otter.Cache[string, uint64]
+	entries *otter.Cache[Key, *memEntry]
+	tags    *otter.Cache[string, *tagState]
 	next    atomic.Uint64
 }
+
+// memEntry is an Entry with pointers to its tags' states, so that a hit checks each tag with
+// one atomic load instead of a map lookup.
+type memEntry struct {
+	e    *Entry
+	tags []*tagState
+}
+
+// tagState holds a tag's current version; 0 once the tag was evicted from the tag map (every
+// entry pointing at it is then stale: versions are never 0).
+type tagState struct{ v atomic.Uint64 }
 
 var _ Store = (*MemoryStore)(nil)
 
@@ -58,9 +69,9 @@ func NewMemoryStore(cfg *MemoryConfig) (*MemoryStore, error) {
 	if c.MaxTags == 0 {
 		c.MaxTags = max(10_000, c.MaxEntries/4)
 	}
-	o := &otter.Options[Key, *Entry]{
-		ExpiryCalculator: otter.ExpiryWritingFunc(func(e otter.Entry[Key, *Entry]) time.Duration {
-			return time.Duration(e.Value.ExpiresAt() - time.Now().UnixNano())
+	o := &otter.Options[Key, *memEntry]{
+		ExpiryCalculator: otter.ExpiryWritingFunc(func(e otter.Entry[Key, *memEntry]) time.Duration {
+			return time.Duration(e.Value.e.ExpiresAt() - time.Now().UnixNano())
 		}),
 	}
 	if c.MaxBytes > 0 {
@@ -69,7 +80,7 @@ func NewMemoryStore(cfg *MemoryConfig) (*MemoryStore, error) {
 			w = defaultWeigh
 		}
 		o.MaximumWeight = c.MaxBytes
-		o.Weigher = func(k Key, e *Entry) uint32 { return w(k, e) }
+		o.Weigher = func(k Key, m *memEntry) uint32 { return w(k, m.e) }
 	} else {
 		o.MaximumSize = c.MaxEntries
 	}
@@ -77,7 +88,12 @@ func NewMemoryStore(cfg *MemoryConfig) (*MemoryStore, error) {
 	if err != nil {
 		return nil, fmt.Errorf("cache: memory store: %w", err)
 	}
-	tags, err := otter.New(&otter.Options[string, uint64]{MaximumSize: c.MaxTags})
+	tags, err := otter.New(&otter.Options[string, *tagState]{
+		MaximumSize: c.MaxTags,
+		OnAtomicDeletion: func(e otter.DeletionEvent[string, *tagState]) {
+			e.Value.v.Store(0)
+		},
+	})
 	if err != nil {
 		return nil, fmt.Errorf("cache: memory store: %w", err)
 	}
@@ -114,20 +130,48 @@ func (s *MemoryStore) Len() int { return s.entries.EstimatedSize() }
 
 // Get returns the entry under key if its tag versions are current.
 func (s *MemoryStore) Get(_ context.Context, key Key, _ ValueCodec) (*Entry, error) {
-	e, ok := s.entries.GetIfPresent(key)
-	if !ok || !s.current(e) {
+	m, ok := s.entries.GetIfPresent(key)
+	if !ok || !m.current() {
 		return nil, nil
 	}
-	return e, nil
+	return m.e, nil
 }
 
-func (s *MemoryStore) current(e *Entry) bool {
-	for i, t := range e.Tags {
-		if v, ok := s.tags.GetIfPresent(t); !ok || v != e.Versions[i] {
+func (m *memEntry) current() bool {
+	for i, t := range m.tags {
+		if t.v.Load() != m.e.Versions[i] {
 			return false
 		}
 	}
 	return true
+}
+
+// tag returns the state of tag t, creating it (with a new version) when missing.
+func (s *MemoryStore) tag(t string) *tagState {
+	if st, ok := s.tags.GetIfPresent(t); ok {
+		return st
+	}
+	st := &tagState{}
+	st.v.Store(s.version())
+	st, _ = s.tags.SetIfAbsent(t, st)
+	return st
+}
+
+func (s *MemoryStore) wrap(e *Entry) (*memEntry, error) {
+	if err := checkEntry(e); err != nil {
+		return nil, err
+	}
+	m := &memEntry{e: e}
+	if len(e.Tags) > 0 {
+		m.tags = make([]*tagState, len(e.Tags))
+		for i, t := range e.Tags {
+			if t == "" {
+				return nil, ErrEmptyTag
+			}
+			m.tags[i] = s.tag(t)
+		}
+	}
+	return m, nil
 }
 
 // GetMany returns the entries under keys (nil where missing).
@@ -141,10 +185,11 @@ func (s *MemoryStore) GetMany(ctx context.Context, keys []Key, vc ValueCodec) ([
 
 // Set stores e under key.
 func (s *MemoryStore) Set(_ context.Context, key Key, e *Entry, _ ValueCodec) error {
-	if err := checkEntry(e); err != nil {
+	m, err := s.wrap(e)
+	if err != nil {
 		return err
 	}
-	s.entries.Set(key, e)
+	s.entries.Set(key, m)
 	return nil
 }
 
@@ -153,13 +198,16 @@ func (s *MemoryStore) SetMany(_ context.Context, keys []Key, es []*Entry, _ Valu
 	if len(keys) != len(es) {
 		return ErrMismatch
 	}
-	for _, e := range es {
-		if err := checkEntry(e); err != nil {
+	ms := make([]*memEntry, len(es))
+	for i, e := range es {
+		m, err := s.wrap(e)
+		if err != nil {
 			return err
 		}
+		ms[i] = m
 	}
 	for i, k := range keys {
-		s.entries.Set(k, es[i])
+		s.entries.Set(k, ms[i])
 	}
 	return nil
 }
@@ -167,13 +215,14 @@ func (s *MemoryStore) SetMany(_ context.Context, keys []Key, es []*Entry, _ Valu
 // Fill stores e only if its tag versions are still current. (A racing invalidation that lands
 // after the check still wins: Get compares the versions again.)
 func (s *MemoryStore) Fill(_ context.Context, key Key, e *Entry, _ ValueCodec) (bool, error) {
-	if err := checkEntry(e); err != nil {
+	m, err := s.wrap(e)
+	if err != nil {
 		return false, err
 	}
-	if !s.current(e) {
+	if !m.current() {
 		return false, nil
 	}
-	s.entries.Set(key, e)
+	s.entries.Set(key, m)
 	return true, nil
 }
 
@@ -192,11 +241,7 @@ func (s *MemoryStore) TagVersions(_ context.Context, tags []string) ([]uint64, e
 		if t == "" {
 			return nil, ErrEmptyTag
 		}
-		v, ok := s.tags.GetIfPresent(t)
-		if !ok {
-			v, _ = s.tags.SetIfAbsent(t, s.version())
-		}
-		out[i] = v
+		out[i] = s.tag(t).v.Load()
 	}
 	return out, nil
 }
@@ -209,7 +254,8 @@ func (s *MemoryStore) InvalidateTags(_ context.Context, tags ...string) error {
 		}
 	}
 	for _, t := range tags {
-		s.tags.Set(t, s.version())
+		st := s.tag(t)
+		st.v.Store(s.version())
 	}
 	return nil
 }

@@ -2,6 +2,7 @@ package cache
 
 import (
 	"math/rand/v2"
+	"sync"
 	"sync/atomic"
 )
 
@@ -41,18 +42,29 @@ const (
 	numCounters
 )
 
-const stripes = 8
+const stripes = 16
 
 // stripedCounters spreads increments over cache lines so parallel hits do not contend on one.
+// A goroutine picks its stripe through a sync.Pool token, which sticks to the running P, so
+// each core mostly writes its own stripe.
 type stripedCounters struct {
 	s [stripes]struct {
+		_ [64]byte
 		v [numCounters]atomic.Uint64
-		_ [64 - (numCounters*8)%64]byte
+		_ [128 - (numCounters*8)%64]byte
 	}
+	tokens sync.Pool
 }
 
+type stripeToken struct{ i uint32 }
+
 func (c *stripedCounters) add(i counter, n uint64) {
-	c.s[rand.Uint32()%stripes].v[i].Add(n)
+	t, ok := c.tokens.Get().(*stripeToken)
+	if !ok {
+		t = &stripeToken{i: rand.Uint32() % stripes}
+	}
+	c.s[t.i].v[i].Add(n)
+	c.tokens.Put(t)
 }
 
 func (c *stripedCounters) get(i counter) uint64 {

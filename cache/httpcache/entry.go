@@ -150,6 +150,15 @@ func parseVariant(block []byte, v *variantView) (varyValues []byte, ok bool) {
 	v.expires = d.varint()
 	status := d.uvarint()
 	v.header = d.bytes()
+	for hd := (decoder{b: v.header}); len(hd.b) > 0; {
+		if len(hd.bytes()) == 0 {
+			hd.bad = true
+		}
+		hd.bytes()
+		if hd.bad {
+			return nil, false
+		}
+	}
 	tagsStart := d.b
 	nt := d.uvarint()
 	for range min(nt, 1<<16) {
@@ -236,10 +245,11 @@ func appendVariant(dst []byte, v *variantData) []byte {
 }
 
 // buildEntry encodes names and the new variant, followed by those variants of old (an encoded
-// entry or nil) that have the same names, are still fresh at now, and hold other vary values, up
-// to max variants in all. It returns the entry, the union of the kept variants' tags, and the
-// latest expiry among them.
-func buildEntry(names []string, nv *variantData, old []byte, now int64, max int) ([]byte, []string, int64) {
+// entry or nil) that have the same names, are still fresh at now, hold other vary values, and
+// carry no tag the new variant lacks (so the entry's tags, and the versions pinned for them, are
+// the new variant's), up to max variants in all. It returns the entry and the latest expiry
+// among its variants.
+func buildEntry(names []string, nv *variantData, old []byte, now int64, max int) ([]byte, int64) {
 	out := make([]byte, 0, 64+len(nv.body)+len(old))
 	out = append(out, entryMagic0, entryMagic1, entryVersion)
 	out = binary.AppendUvarint(out, uint64(len(names)))
@@ -247,7 +257,6 @@ func buildEntry(names []string, nv *variantData, old []byte, now int64, max int)
 		out = appendStr(out, n)
 	}
 	newBlock := appendVariant(nil, nv)
-	tags := slices.Clone(nv.tags)
 	expires := nv.expires
 	var keep [][]byte
 	var head entryHead
@@ -258,13 +267,13 @@ func buildEntry(names []string, nv *variantData, old []byte, now int64, max int)
 			if !ok || v.expires <= now || string(vals) == string(nv.varyValues) {
 				return true
 			}
-			keep = append(keep, block)
 			d := decoder{b: v.tags}
 			for range d.uvarint() {
-				if t := string(d.bytes()); !slices.Contains(tags, t) {
-					tags = append(tags, t)
+				if !slices.Contains(nv.tags, string(d.bytes())) {
+					return true // its tags are not all pinned by this fill: drop it
 				}
 			}
+			keep = append(keep, block)
 			expires = max64(expires, v.expires)
 			return len(keep) < max-1
 		})
@@ -274,7 +283,7 @@ func buildEntry(names []string, nv *variantData, old []byte, now int64, max int)
 	for _, b := range keep {
 		out = appendStr(out, b)
 	}
-	return out, tags, expires
+	return out, expires
 }
 
 func max64(a, b int64) int64 {
