@@ -25,6 +25,8 @@ type recorder struct {
 	passReason string
 	// onPass sets the headers the middleware adds to a pass-through response.
 	onPass func(h http.Header, reason string)
+	// head: the client asked for HEAD (the handler runs as GET); the body is never sent.
+	head bool
 }
 
 func (rec *recorder) Header() http.Header {
@@ -56,6 +58,9 @@ func (rec *recorder) WriteHeader(code int) {
 
 func (rec *recorder) Write(p []byte) (int, error) {
 	if rec.passReason != "" {
+		if rec.head {
+			return len(p), nil
+		}
 		return rec.w.Write(p)
 	}
 	if !rec.wrote {
@@ -65,7 +70,7 @@ func (rec *recorder) Write(p []byte) (int, error) {
 		if err := rec.pass(reasonTooLarge); err != nil {
 			return 0, err
 		}
-		return rec.w.Write(p)
+		return rec.Write(p)
 	}
 	return rec.body.Write(p)
 }
@@ -85,7 +90,7 @@ func (rec *recorder) pass(reason string) error {
 		return nil // the handler has not written yet: it will, straight through
 	}
 	rec.w.WriteHeader(rec.status)
-	if rec.body.Len() > 0 {
+	if rec.body.Len() > 0 && !rec.head {
 		_, err := rec.w.Write(rec.body.Bytes())
 		rec.body = bytes.Buffer{}
 		return err

@@ -27,6 +27,7 @@ const (
 	reasonPanic         = "panic"
 	reasonBackend       = "backend-error"
 	reasonVaryTooWide   = "vary-too-wide"
+	reasonInvalidated   = "invalidated"
 )
 
 // bypassReason returns why r must not be looked up nor stored, or "" when it may be.

@@ -1,0 +1,315 @@
+package httpcache
+
+import (
+	"context"
+	"errors"
+	"hash/maphash"
+	"net/http"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/buttress-go/buttress/cache"
+)
+
+// Pages is the per-view response cache. Create it with [NewPages] and wrap handlers with
+// [Pages.Middleware]. It is safe for concurrent use.
+type Pages struct {
+	cfg   *config
+	store cache.Store
+	cache *cache.Cache[[]byte]
+
+	flights flights
+	locks   [32]sync.Mutex // serialise read-modify-write of entries with Vary variants
+	seed    maphash.Seed
+
+	hits, misses, stored, notStored, bypassed, collapsed atomic.Uint64
+
+	statusHit, statusCollapsed string
+}
+
+// Stats counts what the middleware did since it was created.
+type Stats struct {
+	Hits      uint64 // responses served from the cache (304s included)
+	Misses    uint64 // handler runs for a cacheable request
+	Stored    uint64 // responses stored
+	NotStored uint64 // handler runs whose response was refused (see Cache-Status detail)
+	Bypassed  uint64 // requests passed through without lookup (method, Authorization, bad key...)
+	Collapsed uint64 // misses served from a concurrent miss's response, without running the handler
+}
+
+// NewPages returns a page cache storing into store (cache.NewMemoryStore, rediscache, ...),
+// with cfg's settings (nil = defaults). Tags are global to a store, so InvalidateTags on any
+// cache.Cache over the same store drops the pages carrying those tags.
+func NewPages(store cache.Store, cfg *Config) (*Pages, error) {
+	if store == nil {
+		return nil, errors.New("httpcache: store must not be nil")
+	}
+	c, err := cfg.withDefaults()
+	if err != nil {
+		return nil, err
+	}
+	var cc cache.Config
+	if cfg != nil && cfg.Cache != nil {
+		cc = *cfg.Cache
+	}
+	if cc.Prefix == "" {
+		cc.Prefix = "httpcache"
+	}
+	if cc.Now == nil {
+		cc.Now = c.now
+	}
+	if cc.OnError == nil {
+		cc.OnError = c.onError
+	}
+	cc.EarlyRecomputeBeta = -1 // pages are refreshed by requests, never in the background
+	pc, err := cache.New[[]byte](guardStore{store}, &cc)
+	if err != nil {
+		return nil, err
+	}
+	return &Pages{
+		cfg: c, store: store, cache: pc, seed: maphash.MakeSeed(),
+		statusHit:       c.name + "; hit",
+		statusCollapsed: c.name + "; fwd=uri-miss; collapsed",
+	}, nil
+}
+
+// Stats returns the counters.
+func (p *Pages) Stats() Stats {
+	return Stats{
+		Hits: p.hits.Load(), Misses: p.misses.Load(), Stored: p.stored.Load(),
+		NotStored: p.notStored.Load(), Bypassed: p.bypassed.Load(), Collapsed: p.collapsed.Load(),
+	}
+}
+
+// InvalidateTags drops every page (and every other entry of the store) carrying one of tags.
+func (p *Pages) InvalidateTags(ctx context.Context, tags ...string) error {
+	return p.cache.InvalidateTags(ctx, tags...)
+}
+
+// Middleware caches next's responses. Its method value has the middleware shape
+// func(http.Handler) http.Handler.
+func (p *Pages) Middleware(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if reason := p.cfg.bypassReason(r); reason != "" {
+			p.bypass(w, r, next, reason)
+			return
+		}
+		key, err := p.cfg.keys.build(r)
+		if err != nil {
+			p.bypass(w, r, next, reasonBadKey)
+			return
+		}
+		p.lookup(w, r, next, key, false)
+	})
+}
+
+func (p *Pages) bypass(w http.ResponseWriter, r *http.Request, next http.Handler, reason string) {
+	p.bypassed.Add(1)
+	w.Header()["Cache-Status"] = []string{p.cfg.name + "; fwd=bypass; detail=" + reason}
+	next.ServeHTTP(w, r)
+}
+
+// findVariant looks for a fresh variant of entry matching h; fwd says why not when it fails
+// ("uri-miss", "vary-miss" or "stale"), and corrupt reports an undecodable entry.
+func findVariant(entry []byte, h http.Header, now int64, v *variantView) (fwd string, corrupt bool) {
+	var head entryHead
+	if parseHead(entry, &head) != nil {
+		return "uri-miss", true
+	}
+	names := head.names[:head.nnames]
+	fwd = "vary-miss"
+	bad := false
+	ok := head.each(func(block []byte) bool {
+		vals, ok := parseVariant(block, v)
+		if !ok {
+			bad = true
+			return false
+		}
+		if matchVaryValues(vals, names, h) {
+			fwd = "stale"
+			if v.expires > now {
+				fwd = ""
+			}
+			return false
+		}
+		return true
+	})
+	if bad || !ok {
+		return "uri-miss", true
+	}
+	return fwd, false
+}
+
+func (p *Pages) lookup(w http.ResponseWriter, r *http.Request, next http.Handler, key string, again bool) {
+	ctx := r.Context()
+	now := p.cfg.now().UnixNano()
+	old, err := p.cache.Get(ctx, key)
+	if err != nil && !errors.Is(err, cache.ErrNotFound) {
+		p.cfg.onError(ctx, err) // fail-closed cache: serve uncached
+		p.bypass(w, r, next, reasonBackend)
+		return
+	}
+	fwd := "uri-miss"
+	var names [][]byte
+	if old != nil {
+		var v variantView
+		var corrupt bool
+		if fwd, corrupt = findVariant(old, r.Header, now, &v); fwd == "" {
+			p.hits.Add(1)
+			p.serve(w, r, &v, p.statusHit, now)
+			return
+		}
+		if corrupt {
+			p.cfg.onError(ctx, ErrCorruptEntry)
+			old = nil
+		} else {
+			var head entryHead
+			_ = parseHead(old, &head)
+			names = head.names[:head.nnames]
+		}
+	}
+	fkey := key
+	if len(names) > 0 {
+		fkey = string(appendVaryValues([]byte(key+"\x00"), names, r.Header))
+	}
+	fl, leader := p.flights.join(fkey)
+	if !leader {
+		select {
+		case <-fl.done:
+		case <-ctx.Done():
+			return
+		}
+		if fl.entry != nil {
+			var v variantView
+			if f, _ := findVariant(fl.entry, r.Header, now, &v); f == "" {
+				p.collapsed.Add(1)
+				p.serve(w, r, &v, p.statusCollapsed, now)
+				return
+			}
+			if !again { // the leader stored another variant: its entry now names our Vary headers
+				p.lookup(w, r, next, key, true)
+				return
+			}
+		}
+		p.misses.Add(1)
+		p.notStored.Add(1)
+		reason := fl.reason
+		if reason == "" {
+			reason = "vary-miss"
+		}
+		w.Header()["Cache-Status"] = []string{p.cfg.name + "; fwd=" + fwd + "; detail=" + reason}
+		next.ServeHTTP(w, r)
+		return
+	}
+	defer p.flights.finish(fkey, fl)
+	p.misses.Add(1)
+	p.fill(w, r, next, key, fwd, fl)
+}
+
+// fill runs the handler for a miss, stores its response when it may, and answers the client.
+func (p *Pages) fill(w http.ResponseWriter, r *http.Request, next http.Handler, key, fwd string, fl *flight) {
+	state := &pageState{store: p.store}
+	r2 := r.WithContext(context.WithValue(r.Context(), pageStateKey{}, state))
+	head := r2.Method == http.MethodHead
+	if head {
+		r2.Method = http.MethodGet // fill the GET entry; serve answers HEAD without a body
+	}
+	rec := &recorder{
+		w: w, req: r2, state: state, header: make(http.Header), maxBody: p.cfg.maxBody, head: head,
+		onPass: func(h http.Header, reason string) {
+			h["Cache-Status"] = []string{p.cfg.name + "; fwd=" + fwd + "; detail=" + reason}
+		},
+	}
+	fl.reason = reasonPanic // until the handler returns
+	next.ServeHTTP(rec, r2)
+	if rec.passReason != "" {
+		fl.reason = rec.passReason
+		p.notStored.Add(1)
+		return
+	}
+	status := rec.status
+	if !rec.wrote {
+		status = http.StatusOK
+	}
+	reason, ttl := p.cfg.refusal(status, rec.header)
+	var names []string
+	if reason == "" {
+		var ok bool
+		if names, ok = varyNames(rec.header); !ok {
+			reason = reasonVaryTooWide
+		}
+	}
+	tags, versions, terr := state.snapshot()
+	if reason == "" && terr != nil {
+		p.cfg.onError(r.Context(), terr)
+		reason = reasonBackend
+	}
+	if reason != "" {
+		fl.reason = reason
+		p.notStored.Add(1)
+		p.writeRecorded(rec, status, p.cfg.name+"; fwd="+fwd+"; detail="+reason)
+		return
+	}
+
+	now := p.cfg.now()
+	body := rec.body.Bytes()
+	addValidators(rec.header, body, now)
+	nv := &variantData{
+		varyValues: appendVaryValues(nil, names, r.Header),
+		stored:     now.UnixNano(), expires: now.Add(ttl).UnixNano(),
+		status: status, header: rec.header, tags: tags, body: body,
+	}
+	ctx := context.WithoutCancel(r.Context()) // a client that leaves does not abort the store
+	pin := &pinned{tags: tags, versions: versions}
+	pctx := context.WithValue(ctx, pinnedKey{}, pin)
+	var entry []byte
+	var err error
+	if len(names) == 0 {
+		entry, _ = buildEntry(nil, nv, nil, nv.stored, p.cfg.maxVariants)
+		err = p.cache.Set(pctx, key, entry, &cache.Options{Tags: tags, TTL: ttl})
+	} else {
+		mu := &p.locks[maphash.String(p.seed, key)%uint64(len(p.locks))]
+		mu.Lock()
+		cur, _ := p.cache.Get(ctx, key)
+		var expires int64
+		entry, expires = buildEntry(names, nv, cur, nv.stored, p.cfg.maxVariants)
+		err = p.cache.Set(pctx, key, entry, &cache.Options{Tags: tags, TTL: time.Duration(expires - nv.stored)})
+		mu.Unlock()
+	}
+	status2 := p.cfg.name + "; fwd=" + fwd + "; stored"
+	switch {
+	case err != nil:
+		p.cfg.onError(ctx, err)
+		fl.reason = reasonBackend
+		status2 = p.cfg.name + "; fwd=" + fwd + "; detail=" + reasonBackend
+		p.notStored.Add(1)
+	case !pin.stored:
+		fl.reason = reasonInvalidated
+		status2 = p.cfg.name + "; fwd=" + fwd + "; detail=" + reasonInvalidated
+		p.notStored.Add(1)
+	default:
+		fl.entry = entry
+		p.stored.Add(1)
+	}
+	var v variantView
+	if f, _ := findVariant(entry, r.Header, nv.stored, &v); f != "" {
+		// Cannot happen: the entry's first variant is this request's.
+		p.writeRecorded(rec, status, status2)
+		return
+	}
+	p.serve(w, r, &v, status2, nv.stored)
+}
+
+// writeRecorded sends a buffered response that is not served from an entry.
+func (p *Pages) writeRecorded(rec *recorder, status int, cacheStatus string) {
+	h := rec.w.Header()
+	for k, v := range rec.header {
+		h[k] = v
+	}
+	h["Cache-Status"] = []string{cacheStatus}
+	rec.w.WriteHeader(status)
+	if rec.body.Len() > 0 && !rec.head {
+		_, _ = rec.w.Write(rec.body.Bytes())
+	}
+}
