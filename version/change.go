@@ -238,3 +238,22 @@ func (b *bufferedWriter) Flush() {}
 
 // Unwrap lets http.ResponseController reach the real writer.
 func (b *bufferedWriter) Unwrap() http.ResponseWriter { return b.ResponseWriter }
+
+// EachObject calls fn on body when it is a JSON object, or on each object of body when it is a
+// JSON array, so one Change serves both "GET /products/{id}" and "GET /products". Other values
+// are left alone. It stops at the first error.
+func EachObject(body any, fn func(obj map[string]any) error) error {
+	switch b := body.(type) {
+	case map[string]any:
+		return fn(b)
+	case []any:
+		for _, el := range b {
+			if obj, ok := el.(map[string]any); ok {
+				if err := fn(obj); err != nil {
+					return err
+				}
+			}
+		}
+	}
+	return nil
+}
