@@ -103,38 +103,43 @@ type flights[V any] struct {
 }
 
 type flight[V any] struct {
-	done chan struct{}
-	v    V
-	err  error
+	done  chan struct{}
+	epoch uint64
+	v     V
+	err   error
 }
 
 func (f *flights[V]) init() { f.m = make(map[Key]*flight[V]) }
 
 // do joins the load of k in flight, or starts one on its own goroutine.
 func (f *flights[V]) do(c *Cache[V], k Key, key string, load Loader[V], opts *Options) *flight[V] {
+	epoch := c.epoch()
 	f.mu.Lock()
-	if fl, ok := f.m[k]; ok {
+	if fl, ok := f.m[k]; ok && fl.epoch == epoch {
 		f.mu.Unlock()
 		c.stats.add(cShared, 1)
 		return fl
 	}
-	fl := &flight[V]{done: make(chan struct{})}
+	// A load that started before the last invalidation is not joined: start a new one.
+	fl := &flight[V]{done: make(chan struct{}), epoch: epoch}
 	f.m[k] = fl
 	f.mu.Unlock()
 	go func() {
 		defer func() {
 			f.mu.Lock()
-			delete(f.m, k)
+			if f.m[k] == fl {
+				delete(f.m, k)
+			}
 			f.mu.Unlock()
 			close(fl.done)
 		}()
-		fl.v, fl.err = c.load(k, key, load, opts)
+		fl.v, fl.err = c.load(k, key, load, opts, epoch)
 	}()
 	return fl
 }
 
 // load runs one loader call and stores its result if the tag versions did not move.
-func (c *Cache[V]) load(k Key, key string, load Loader[V], opts *Options) (v V, err error) {
+func (c *Cache[V]) load(k Key, key string, load Loader[V], opts *Options, epoch uint64) (v V, err error) {
 	ctx, cancel := context.WithTimeout(context.Background(), c.cfg.LoadTimeout)
 	defer cancel()
 	var tags []string
@@ -160,6 +165,28 @@ func (c *Cache[V]) load(k Key, key string, load Loader[V], opts *Options) (v V, 
 	if !storable && c.cfg.FailClosed {
 		return v, &OpError{Op: "get", Key: key, Err: ErrUnavailable}
 	}
+	if storable {
+		if fl, ok := c.store.(FillLocker); ok {
+			e, waited, release, lerr := fl.AwaitFill(ctx, k, c.codec)
+			switch {
+			case lerr != nil:
+				if ferr := c.failed(ctx, "lock", key, lerr); ferr != nil {
+					return v, ferr
+				}
+			case e != nil && waited:
+				c.stats.add(cLockWaits, 1)
+				if e.Negative {
+					return v, ErrNotFound
+				}
+				if lv, ok := e.Value.(V); ok {
+					return lv, nil
+				}
+			}
+			if release != nil {
+				defer release()
+			}
+		}
+	}
 	c.stats.add(cLoads, 1)
 	start := c.nowNano()
 	v, err = c.callLoader(ctx, load)
@@ -176,7 +203,9 @@ func (c *Cache[V]) load(k Key, key string, load Loader[V], opts *Options) (v V, 
 		}
 		negative = true
 	}
-	if !storable {
+	if !storable || (len(tags) == 0 && c.epoch() != epoch) {
+		// Untagged loads have no version guard: one that raced a Delete or an invalidation
+		// in this process is returned but not stored.
 		return v, err
 	}
 	e := c.entry(v, negative, opts, vers, delta, end)
@@ -195,6 +224,14 @@ func (c *Cache[V]) load(k Key, key string, load Loader[V], opts *Options) (v V, 
 		}
 	}
 	return v, err
+}
+
+// epoch is the store's Epoch, or 0 when it has none.
+func (c *Cache[V]) epoch() uint64 {
+	if ep, ok := c.store.(Epocher); ok {
+		return ep.Epoch()
+	}
+	return 0
 }
 
 // callLoader runs load, turning a panic into an error so that no waiter hangs.

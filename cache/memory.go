@@ -36,6 +36,7 @@ type MemoryStore struct {
 	entries *otter.Cache[Key, *memEntry]
 	tags    *otter.Cache[string, *tagState]
 	next    atomic.Uint64
+	epoch   atomic.Uint64
 }
 
 // memEntry is an Entry with pointers to its tags' states, so that a hit checks each tag with
@@ -49,7 +50,13 @@ type memEntry struct {
 // entry pointing at it is then stale: versions are never 0).
 type tagState struct{ v atomic.Uint64 }
 
-var _ Store = (*MemoryStore)(nil)
+var (
+	_ Store   = (*MemoryStore)(nil)
+	_ Epocher = (*MemoryStore)(nil)
+)
+
+// Epoch counts the Delete and InvalidateTags calls made on the store.
+func (s *MemoryStore) Epoch() uint64 { return s.epoch.Load() }
 
 // NewMemoryStore returns a MemoryStore with cfg's settings (nil = defaults).
 func NewMemoryStore(cfg *MemoryConfig) (*MemoryStore, error) {
@@ -228,6 +235,7 @@ func (s *MemoryStore) Fill(_ context.Context, key Key, e *Entry, _ ValueCodec) (
 
 // Delete removes keys.
 func (s *MemoryStore) Delete(_ context.Context, keys ...Key) error {
+	s.epoch.Add(1)
 	for _, k := range keys {
 		s.entries.Invalidate(k)
 	}
@@ -253,6 +261,7 @@ func (s *MemoryStore) InvalidateTags(_ context.Context, tags ...string) error {
 			return ErrEmptyTag
 		}
 	}
+	s.epoch.Add(1)
 	for _, t := range tags {
 		st := s.tag(t)
 		st.v.Store(s.version())

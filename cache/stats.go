@@ -16,6 +16,7 @@ type Stats struct {
 	Loads           uint64 // loader calls (after singleflight)
 	LoadErrors      uint64 // loader calls that failed (ErrNotFound excluded)
 	SharedLoads     uint64 // callers that waited on another caller's load instead of loading
+	LockWaits       uint64 // loads answered by another process's fill (distributed fill lock)
 	FillsRejected   uint64 // loads not stored because a tag was invalidated meanwhile
 	Invalidations   uint64 // tags invalidated
 	BackendErrors   uint64 // store errors (each also sent to Config.OnError)
@@ -35,6 +36,7 @@ const (
 	cLoadErrors
 	cShared
 	cRejected
+	cLockWaits
 	cInvalidations
 	cBackendErrors
 	cBreakerOpens
@@ -79,7 +81,7 @@ func (c *stripedCounters) snapshot() Stats {
 	return Stats{
 		Hits: c.get(cHits), NegativeHits: c.get(cNegativeHits), Misses: c.get(cMisses),
 		StaleServed: c.get(cStale), EarlyRecomputes: c.get(cEarly), Loads: c.get(cLoads),
-		LoadErrors: c.get(cLoadErrors), SharedLoads: c.get(cShared), FillsRejected: c.get(cRejected),
+		LoadErrors: c.get(cLoadErrors), SharedLoads: c.get(cShared), FillsRejected: c.get(cRejected), LockWaits: c.get(cLockWaits),
 		Invalidations: c.get(cInvalidations), BackendErrors: c.get(cBackendErrors),
 		BreakerOpens: c.get(cBreakerOpens), BreakerRejects: c.get(cBreakerRejects),
 	}

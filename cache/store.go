@@ -35,6 +35,22 @@ type Store interface {
 	InvalidateTags(ctx context.Context, tags ...string) error
 }
 
+// Epocher is an optional Store interface: Epoch returns a counter that grows on every Delete and
+// InvalidateTags made through the store in this process. A Cache uses it so that a caller
+// arriving after an invalidation never joins a load that started before it, and so that an
+// untagged load that raced a Delete is not stored.
+type Epocher interface {
+	Epoch() uint64
+}
+
+// FillLocker is an optional Store interface for a distributed fill lock. Before loading key,
+// a Cache calls AwaitFill: the store either takes the lock (e == nil; call release after the
+// fill), or waits for the lock holder's fill and returns the entry it stored (waited = true).
+// When the wait gives up it returns (nil, false, release, nil) and the caller loads anyway.
+type FillLocker interface {
+	AwaitFill(ctx context.Context, key Key, vc ValueCodec) (e *Entry, waited bool, release func(), err error)
+}
+
 // Key names an entry: Namespace is "prefix:version" of the Cache that stores it, Name is the
 // caller's key (or its hash when over-long). Stores that need one string use [Key.String].
 type Key struct {
