@@ -54,7 +54,10 @@ end
 return out
 `
 
-var gcraScript = rueidis.NewLuaScript(gcraLua)
+// gcraScript is retryable: rueidis re-sends it after a broken connection (as right after a Redis
+// restart) within the caller's deadline. If the lost attempt had run, the request is charged
+// twice: a rare under-admission, never an over-admission.
+var gcraScript = rueidis.NewLuaScriptRetryable(gcraLua)
 
 var gcraSHA = func() string {
 	sum := sha1.Sum([]byte(gcraLua))

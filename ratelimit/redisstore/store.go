@@ -80,7 +80,7 @@ func (s *Store) takeSplit(ctx context.Context, reqs []ratelimit.Request, res []r
 	}
 	cmds := make(rueidis.Commands, len(execs))
 	for i, e := range execs {
-		cmds[i] = s.client.B().Evalsha().Sha1(gcraSHA).Numkeys(1).Key(e.Keys...).Arg(e.Args...).Build()
+		cmds[i] = s.client.B().Evalsha().Sha1(gcraSHA).Numkeys(1).Key(e.Keys...).Arg(e.Args...).Build().ToRetryable()
 	}
 	out := s.client.DoMulti(ctx, cmds...)
 	all := true
