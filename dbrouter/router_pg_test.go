@@ -1,0 +1,364 @@
+package dbrouter_test
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+	"github.com/stretchr/testify/require"
+
+	"github.com/buttress-go/buttress/dbrouter"
+	"github.com/buttress-go/buttress/internal/testenv"
+)
+
+// pgBundle is what setupPG gives a test: its schema, pools on both servers, and (when asked)
+// exclusive fault control of the replica.
+type pgBundle struct {
+	schema  *testenv.Schema
+	primary *sqlx.DB
+	replica *sqlx.DB
+	faults  *testenv.Replica
+	reads   *decisionLog
+}
+
+// decisionLog counts read decisions by role and reason through Config.OnDecision.
+type decisionLog struct {
+	replica, primary atomic.Int64
+	byReason         [16]atomic.Int64
+}
+
+func (d *decisionLog) hook(_ context.Context, dec dbrouter.Decision) {
+	d.byReason[dec.Reason].Add(1)
+	if dec.Reason == dbrouter.ReasonWrite || dec.Reason == dbrouter.ReasonTx {
+		return
+	}
+	if dec.Role == dbrouter.RoleReplica {
+		d.replica.Add(1)
+	} else {
+		d.primary.Add(1)
+	}
+}
+
+// setupPG creates a schema with an items table on the real primary, opens both servers and
+// returns a router over them. With faults it first takes the replica exclusively.
+func setupPG(t *testing.T, faults bool, cfg *dbrouter.Config) (*dbrouter.Router, *pgBundle) {
+	t.Helper()
+	b := &pgBundle{reads: &decisionLog{}}
+	if faults {
+		b.faults = testenv.ReplicaFaults(t)
+	}
+	b.schema = testenv.NewSchema(t)
+	b.primary = b.schema.OpenPrimary(t)
+	ctx := context.Background()
+	_, err := b.primary.ExecContext(ctx, `CREATE TABLE items (id bigint PRIMARY KEY, v bigint NOT NULL)`)
+	require.NoError(t, err)
+	b.replica = b.schema.OpenReplica(t)
+	var c dbrouter.Config
+	if cfg != nil {
+		c = *cfg
+	}
+	if c.ProbeInterval == 0 {
+		c.ProbeInterval = 100 * time.Millisecond
+		c.ProbeTimeout = 100 * time.Millisecond
+	}
+	if c.OnDecision == nil {
+		c.OnDecision = b.reads.hook
+	}
+	r, err := dbrouter.New(ctx, dbrouter.Node{Name: "primary", DB: b.primary},
+		[]dbrouter.Node{{Name: "replica", DB: b.replica}}, &c)
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = r.Close() })
+	return r, b
+}
+
+func nodeStats(t *testing.T, r *dbrouter.Router, name string) dbrouter.NodeStats {
+	t.Helper()
+	for _, n := range r.Stats().Nodes {
+		if n.Name == name {
+			return n
+		}
+	}
+	t.Fatalf("no node %q", name)
+	return dbrouter.NodeStats{}
+}
+
+func TestRoutesReadsWritesAndTransactions(t *testing.T) {
+	t.Parallel()
+	var decisions []dbrouter.Decision
+	var mu sync.Mutex
+	r, b := setupPG(t, false, &dbrouter.Config{OnDecision: func(_ context.Context, d dbrouter.Decision) {
+		mu.Lock()
+		decisions = append(decisions, d)
+		mu.Unlock()
+	}})
+	last := func() dbrouter.Decision {
+		mu.Lock()
+		defer mu.Unlock()
+		return decisions[len(decisions)-1]
+	}
+	ctx := dbrouter.WithSession(context.Background(), nil)
+
+	_, err := r.ExecContext(ctx, `INSERT INTO items VALUES (1, 10)`)
+	require.NoError(t, err)
+	require.Equal(t, dbrouter.Decision{Node: "primary", Role: dbrouter.RolePrimary, Reason: dbrouter.ReasonWrite}, last())
+	sess, ok := dbrouter.SessionFrom(ctx)
+	require.True(t, ok)
+	require.NotZero(t, sess.Token().LSN, "the write must advance the session")
+
+	// The read goes to the replica (after at most one probe/wait) and sees the write.
+	var v int64
+	require.NoError(t, r.GetContext(ctx, &v, `SELECT v FROM items WHERE id = $1`, 1))
+	require.Equal(t, int64(10), v)
+
+	// Writes hidden behind read methods go to the primary.
+	for _, q := range []string{
+		`UPDATE items SET v = v + 1 WHERE id = 1 RETURNING v`,
+		`WITH u AS (UPDATE items SET v = v + 1 WHERE id = 1 RETURNING v) SELECT v FROM u`,
+		`SELECT v FROM items WHERE id = 1 FOR UPDATE`,
+	} {
+		require.NoError(t, r.GetContext(ctx, &v, q), q)
+		require.Equal(t, dbrouter.ReasonWrite, last().Reason, q)
+		require.Equal(t, "primary", last().Node, q)
+	}
+	require.Equal(t, int64(12), v)
+
+	// Forced primary.
+	require.NoError(t, r.GetContext(dbrouter.WithPrimary(ctx), &v, `SELECT v FROM items WHERE id = 1`))
+	require.Equal(t, dbrouter.ReasonForced, last().Reason)
+
+	// sql.ErrNoRows comes back untouched, on a replica read.
+	err = r.GetContext(context.Background(), &v, `SELECT v FROM items WHERE id = -1`)
+	require.ErrorIs(t, err, sql.ErrNoRows)
+	require.Equal(t, "replica", last().Node)
+
+	// Select, Queryx, QueryRowx, NamedQuery, Preparex, NamedExec.
+	var all []int64
+	require.NoError(t, r.SelectContext(ctx, &all, `SELECT v FROM items ORDER BY id`))
+	require.Equal(t, []int64{12}, all)
+	rows, err := r.QueryxContext(ctx, `SELECT id, v FROM items`)
+	require.NoError(t, err)
+	n := 0
+	for rows.Next() {
+		n++
+	}
+	require.NoError(t, rows.Err())
+	require.NoError(t, rows.Close())
+	require.Equal(t, 1, n)
+	require.NoError(t, r.QueryRowxContext(ctx, `SELECT v FROM items WHERE id = $1`, 1).Scan(&v))
+	_, err = r.NamedExecContext(ctx, `INSERT INTO items VALUES (:id, :v)`, map[string]any{"id": 2, "v": 20})
+	require.NoError(t, err)
+	nrows, err := r.NamedQueryContext(ctx, `SELECT v FROM items WHERE id = :id`, map[string]any{"id": 2})
+	require.NoError(t, err)
+	require.True(t, nrows.Next())
+	require.NoError(t, nrows.Scan(&v))
+	require.NoError(t, nrows.Close())
+	require.Equal(t, int64(20), v)
+	st, err := r.PreparexContext(ctx, `SELECT v FROM items WHERE id = $1`)
+	require.NoError(t, err)
+	require.NoError(t, st.GetContext(ctx, &v, 2))
+	require.NoError(t, st.Close())
+	require.Equal(t, "$1", r.Rebind("?"))
+	require.Equal(t, "pgx", r.DriverName())
+
+	// A read-write transaction runs on the primary and its commit advances the session.
+	before := sess.Token().LSN
+	tx, err := r.BeginTxx(ctx, nil)
+	require.NoError(t, err)
+	require.Equal(t, "primary", tx.Node())
+	_, err = tx.ExecContext(ctx, `UPDATE items SET v = 30 WHERE id = 2`)
+	require.NoError(t, err)
+	require.NoError(t, tx.Commit())
+	require.Greater(t, sess.Token().LSN, before)
+
+	// A read-only transaction may run on the fresh replica, and sees the commit.
+	ro, err := r.BeginTxx(ctx, &sql.TxOptions{ReadOnly: true})
+	require.NoError(t, err)
+	require.NoError(t, ro.GetContext(ctx, &v, `SELECT v FROM items WHERE id = 2`))
+	require.Equal(t, int64(30), v)
+	if ro.Node() == "replica" {
+		_, err = ro.ExecContext(ctx, `UPDATE items SET v = 0`)
+		require.Error(t, err, "a read-only transaction must not write")
+	}
+	require.NoError(t, ro.Rollback())
+
+	// The replica took reads.
+	require.NotZero(t, r.Stats().ReplicaQueries)
+	require.Equal(t, b.schema.Name != "", true)
+}
+
+// TestReadYourWritesWhileReplayPaused: with replay paused, a session's read after its write goes
+// to the primary and sees the write; a read without the session is served (stale) by the
+// replica; after resume the session's reads return to the replica.
+func TestReadYourWritesWhileReplayPaused(t *testing.T) {
+	r, b := setupPG(t, true, nil)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	_, err := b.primary.ExecContext(ctx, `INSERT INTO items VALUES (1, 1)`)
+	require.NoError(t, err)
+	b.schema.WaitOnReplica(t)
+
+	require.NoError(t, b.faults.PauseReplay(ctx))
+	sctx := dbrouter.WithSession(ctx, nil)
+	_, err = r.ExecContext(sctx, `UPDATE items SET v = 2 WHERE id = 1`)
+	require.NoError(t, err)
+
+	var v int64
+	require.NoError(t, r.GetContext(sctx, &v, `SELECT v FROM items WHERE id = 1`))
+	require.Equal(t, int64(2), v, "the session must see its own write")
+	require.NotZero(t, b.reads.byReason[dbrouter.ReasonSticky].Load())
+
+	// Without the session: the replica, which is behind.
+	require.NoError(t, r.GetContext(ctx, &v, `SELECT v FROM items WHERE id = 1`))
+	require.Equal(t, int64(1), v, "a session-less read is served by the paused replica")
+
+	require.NoError(t, b.faults.ResumeReplay(ctx))
+	replicaBefore := b.reads.replica.Load()
+	require.Eventually(t, func() bool {
+		require.NoError(t, r.GetContext(sctx, &v, `SELECT v FROM items WHERE id = 1`))
+		require.Equal(t, int64(2), v)
+		return b.reads.replica.Load() > replicaBefore+1
+	}, 30*time.Second, 10*time.Millisecond, "session reads must return to the replica after resume")
+}
+
+func TestDemotedPrimaryIsATypedErrorAndNothingIsWrittenElsewhere(t *testing.T) {
+	t.Parallel()
+	s := testenv.NewSchema(t)
+	realPrimary := s.OpenPrimary(t)
+	ctx := context.Background()
+	_, err := realPrimary.ExecContext(ctx, `CREATE TABLE items (id bigint PRIMARY KEY, v bigint NOT NULL)`)
+	require.NoError(t, err)
+	standby := s.OpenReplica(t)
+
+	// Misconfigured (or failed-over) cluster: the node given as primary is a standby, and the
+	// real primary was listed as a replica.
+	var health []string
+	var mu sync.Mutex
+	r, err := dbrouter.New(ctx, dbrouter.Node{Name: "old-primary", DB: standby},
+		[]dbrouter.Node{{Name: "new-primary", DB: realPrimary}},
+		&dbrouter.Config{ProbeInterval: 100 * time.Millisecond, ProbeTimeout: 100 * time.Millisecond,
+			OnHealthChange: func(node string, healthy bool, err error) {
+				mu.Lock()
+				health = append(health, node)
+				mu.Unlock()
+			}})
+	require.NoError(t, err)
+	defer r.Close()
+	require.Eventually(t, func() bool { return r.Stats().Demoted }, 10*time.Second, 10*time.Millisecond)
+	require.Eventually(t, func() bool { return !nodeStats(t, r, "new-primary").Healthy }, 10*time.Second, 10*time.Millisecond,
+		"a replica that is not a standby is ejected")
+	require.ErrorIs(t, nodeStats(t, r, "new-primary").LastError, dbrouter.ErrNotStandby)
+
+	_, err = r.ExecContext(dbrouter.WithSession(ctx, nil), `INSERT INTO items VALUES (1, 1)`)
+	var demoted *dbrouter.DemotedError
+	require.ErrorAs(t, err, &demoted)
+	require.Equal(t, "old-primary", demoted.Node)
+	_, err = r.BeginTxx(ctx, nil)
+	if err == nil {
+		t.Log("BEGIN on a standby succeeds; the first write in it fails")
+	}
+	mu.Lock()
+	require.Contains(t, health, "new-primary", "the ejection is reported")
+	mu.Unlock()
+	var n int
+	require.NoError(t, realPrimary.GetContext(ctx, &n, `SELECT count(*) FROM items`))
+	require.Zero(t, n, "the write must not reach any other node")
+}
+
+func TestUnreachableNodesAtStart(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	s := testenv.NewSchema(t)
+	primary := s.OpenPrimary(t)
+	dead, err := sqlx.Open(testenv.DriverName, "postgres://postgres@127.0.0.1:1/postgres?sslmode=disable&connect_timeout=1")
+	require.NoError(t, err)
+	defer dead.Close()
+
+	_, err = dbrouter.New(ctx, dbrouter.Node{}, nil, nil)
+	require.ErrorIs(t, err, dbrouter.ErrNoPrimary)
+	_, err = dbrouter.New(ctx, dbrouter.Node{DB: dead}, nil, nil)
+	require.ErrorIs(t, err, dbrouter.ErrNoPrimary)
+	_, err = dbrouter.New(ctx, dbrouter.Node{DB: primary}, nil, &dbrouter.Config{MaxLag: -1})
+	require.ErrorIs(t, err, dbrouter.ErrBadConfig)
+	require.ErrorContains(t, err, "Config.MaxLag")
+
+	var reported []string
+	r, err := dbrouter.New(ctx, dbrouter.Node{DB: primary}, []dbrouter.Node{{DB: dead}},
+		&dbrouter.Config{OnHealthChange: func(node string, healthy bool, err error) {
+			if !healthy {
+				reported = append(reported, node)
+			}
+		}})
+	require.NoError(t, err, "a replica down at start is not fatal")
+	defer r.Close()
+	require.Equal(t, []string{"replica-1"}, reported)
+	var one int
+	require.NoError(t, r.GetContext(ctx, &one, `SELECT 1`))
+	require.Equal(t, 1, one)
+	require.Equal(t, uint64(1), r.Stats().Fallbacks)
+}
+
+// TestConcurrent64 runs 64 goroutines of mixed reads, writes, sessions and transactions (meant
+// for -race), and checks every session saw its own writes.
+func TestConcurrent64(t *testing.T) {
+	t.Parallel()
+	r, _ := setupPG(t, false, &dbrouter.Config{ReadYourWritesWait: 20 * time.Millisecond, Balance: dbrouter.LeastInFlight})
+	ctx := context.Background()
+	var wg sync.WaitGroup
+	errs := make(chan error, 64)
+	for g := range 64 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			sctx, counter := dbrouter.WithQueryCounter(dbrouter.WithSession(ctx, nil))
+			id := int64(g)
+			if _, err := r.ExecContext(sctx, `INSERT INTO items VALUES ($1, 0)`, id); err != nil {
+				errs <- err
+				return
+			}
+			for i := int64(1); i <= 20; i++ {
+				if i%5 == 0 {
+					tx, err := r.BeginTxx(sctx, nil)
+					if err != nil {
+						errs <- err
+						return
+					}
+					if _, err := tx.ExecContext(sctx, `UPDATE items SET v = $1 WHERE id = $2`, i, id); err != nil {
+						_ = tx.Rollback()
+						errs <- err
+						return
+					}
+					if err := tx.Commit(); err != nil {
+						errs <- err
+						return
+					}
+				} else if _, err := r.ExecContext(sctx, `UPDATE items SET v = $1 WHERE id = $2`, i, id); err != nil {
+					errs <- err
+					return
+				}
+				var v int64
+				if err := r.GetContext(sctx, &v, `SELECT v FROM items WHERE id = $1`, id); err != nil {
+					errs <- err
+					return
+				}
+				if v != i {
+					errs <- errors.New("stale read")
+					return
+				}
+				_ = r.Stats()
+			}
+			if counter.Count() < 41 {
+				errs <- errors.New("query counter missed queries")
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		require.NoError(t, err)
+	}
+}
