@@ -135,18 +135,23 @@ func isTchar(c byte) bool {
 // ("192.0.2.1", "192.0.2.1:80", "2001:db8::1", "[2001:db8::1]:80"). IPv4-mapped IPv6 addresses
 // are unmapped so that they match IPv4 prefixes.
 func parseNode(s string) (netip.Addr, bool) {
-	if a, err := netip.ParseAddr(s); err == nil {
-		return a.Unmap(), true
-	}
-	if ap, err := netip.ParseAddrPort(s); err == nil {
-		return ap.Addr().Unmap(), true
-	}
-	if len(s) > 2 && s[0] == '[' && s[len(s)-1] == ']' {
-		if a, err := netip.ParseAddr(s[1 : len(s)-1]); err == nil && a.Is6() {
-			return a.Unmap(), true
+	// Pick the one form that can fit, so that no failing parse allocates an error.
+	switch {
+	case s == "":
+		return netip.Addr{}, false
+	case s[0] == '[':
+		if s[len(s)-1] == ']' {
+			a, err := netip.ParseAddr(s[1 : len(s)-1])
+			return a.Unmap(), err == nil && a.Is6()
 		}
+		ap, err := netip.ParseAddrPort(s)
+		return ap.Addr().Unmap(), err == nil
+	case strings.Count(s, ":") == 1:
+		ap, err := netip.ParseAddrPort(s)
+		return ap.Addr().Unmap(), err == nil
 	}
-	return netip.Addr{}, false
+	a, err := netip.ParseAddr(s)
+	return a.Unmap(), err == nil
 }
 
 // lastListValue returns the rightmost element of a comma-separated header field that may span

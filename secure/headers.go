@@ -174,9 +174,10 @@ func (s *Secure) Headers(next http.Handler) http.Handler {
 	})
 }
 
-// newNonce returns 128 random bits, base64-encoded.
+// newNonce returns 128 random bits, base64url-encoded (22 characters html/template leaves as
+// they are; CSP allows "-" and "_" in nonces).
 func newNonce() string {
 	var b [16]byte
 	_, _ = rand.Read(b[:]) // crypto/rand.Read never fails (Go 1.24+)
-	return base64.StdEncoding.EncodeToString(b[:])
+	return base64.RawURLEncoding.EncodeToString(b[:])
 }

@@ -38,7 +38,10 @@ func ParseHost(host string) (domain, port string, err error) {
 			return "", "", fmt.Errorf("%w: %q: character %q not allowed", ErrHostInvalid, host, c)
 		}
 	}
-	return strings.TrimSuffix(name, "."), port, nil
+	if name = strings.TrimSuffix(name, "."); name == "" {
+		return "", "", fmt.Errorf("%w: %q: empty domain", ErrHostInvalid, host)
+	}
+	return name, port, nil
 }
 
 // validIPv6Literal matches Django's \[[a-f0-9]*:[a-f0-9.:]+\] (input already lower-cased).
