@@ -10,12 +10,12 @@ type flights struct {
 	m  map[string]*flight
 }
 
-// flight is one handler run that others may wait on. entry and err are set before done closes.
+// flight is one handler run that others may wait on. Its fields are set before done closes.
 type flight struct {
 	done chan struct{}
-	// entry is the stored entry (nil when the response was not stored; then each waiter runs
-	// the handler itself, since the response may be personal).
-	entry []byte
+	// stored: the response was stored (waiters read it back). When it was not, each waiter
+	// runs the handler itself, since the response may be personal.
+	stored bool
 	// reason is why the response was not stored.
 	reason string
 }

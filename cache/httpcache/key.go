@@ -73,10 +73,8 @@ func (k *keyRules) build(r *http.Request) (string, error) {
 	if !ok {
 		return "", &KeyError{Part: "host", Err: ErrBadHost}
 	}
-	raw := r.URL.RawPath
-	if raw == "" {
-		raw = r.URL.EscapedPath()
-	}
+	raw := r.URL.EscapedPath() // RawPath when it is a valid encoding of Path
+
 	if len(raw) > k.maxPath {
 		return "", &KeyError{Part: "path", Err: ErrBadPath}
 	}

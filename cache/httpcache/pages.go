@@ -56,9 +56,6 @@ func NewPages(store cache.Store, cfg *Config) (*Pages, error) {
 	if cc.Prefix == "" {
 		cc.Prefix = "httpcache"
 	}
-	if cc.Now == nil {
-		cc.Now = c.now
-	}
 	if cc.OnError == nil {
 		cc.OnError = c.onError
 	}
@@ -141,6 +138,8 @@ func findVariant(entry []byte, h http.Header, now int64, v *variantView) (fwd st
 	return fwd, false
 }
 
+// lookup serves r from the cache or fills it. again is set when r waited on another request's
+// fill and reads its result back.
 func (p *Pages) lookup(w http.ResponseWriter, r *http.Request, next http.Handler, key string, again bool) {
 	ctx := r.Context()
 	now := p.cfg.now().UnixNano()
@@ -156,6 +155,11 @@ func (p *Pages) lookup(w http.ResponseWriter, r *http.Request, next http.Handler
 		var v variantView
 		var corrupt bool
 		if fwd, corrupt = findVariant(old, r.Header, now, &v); fwd == "" {
+			if again {
+				p.collapsed.Add(1)
+				p.serve(w, r, &v, p.statusCollapsed, now)
+				return
+			}
 			p.hits.Add(1)
 			p.serve(w, r, &v, p.statusHit, now)
 			return
@@ -180,17 +184,12 @@ func (p *Pages) lookup(w http.ResponseWriter, r *http.Request, next http.Handler
 		case <-ctx.Done():
 			return
 		}
-		if fl.entry != nil {
-			var v variantView
-			if f, _ := findVariant(fl.entry, r.Header, now, &v); f == "" {
-				p.collapsed.Add(1)
-				p.serve(w, r, &v, p.statusCollapsed, now)
-				return
-			}
-			if !again { // the leader stored another variant: its entry now names our Vary headers
-				p.lookup(w, r, next, key, true)
-				return
-			}
+		if fl.stored && !again {
+			// The leader stored its response: read it back through the cache, which checks
+			// the tags again (an invalidation since the store is seen) and finds this
+			// request's variant, or leads a new fill for it.
+			p.lookup(w, r, next, key, true)
+			return
 		}
 		p.misses.Add(1)
 		p.notStored.Add(1)
@@ -289,7 +288,7 @@ func (p *Pages) fill(w http.ResponseWriter, r *http.Request, next http.Handler, 
 		status2 = p.cfg.name + "; fwd=" + fwd + "; detail=" + reasonInvalidated
 		p.notStored.Add(1)
 	default:
-		fl.entry = entry
+		fl.stored = true
 		p.stored.Add(1)
 	}
 	var v variantView
