@@ -83,7 +83,6 @@ type Config struct {
 // (zerolog's Context.Ctx), which zerolog only hands to hooks.
 type meta struct {
 	levels    Levels
-	stamps    bool
 	schemaECS bool
 }
 
@@ -152,7 +151,7 @@ func New(w io.Writer, cfg *Config) zerolog.Logger {
 	if c.Format == FormatConsole || (c.Format == FormatAuto && isTerminal(w)) {
 		out = zerolog.ConsoleWriter{Out: w, NoColor: !isTerminal(w), TimeFormat: time.RFC3339}
 	}
-	m := &meta{levels: lv, stamps: !c.OmitTimestamp, schemaECS: c.Schema == SchemaECS}
+	m := &meta{levels: lv, schemaECS: c.Schema == SchemaECS}
 	ctx := zerolog.New(out).Level(lv.Default).With().Ctx(context.WithValue(context.Background(), metaKey{}, m))
 	if !c.OmitTimestamp {
 		ctx = ctx.Timestamp()

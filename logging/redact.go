@@ -10,7 +10,8 @@ import (
 // E'...', B'...', X'...', U&'...', $tag$...$tag$) and numbers become "?";
 // comments, which can carry values (sqlcommenter tags), are dropped;
 // whitespace runs, newlines included, collapse to one space. Identifiers
-// (also "quoted" and `quoted` ones), keywords, operators and placeholders
+// (also "quoted" and `quoted` ones, with control characters turned into
+// spaces), keywords, operators and placeholders
 // ($1, ?, :name) are kept. An unterminated literal or comment swallows the
 // rest of the query. RedactSQL(RedactSQL(q)) == RedactSQL(q).
 func RedactSQL(query string) string {
@@ -63,7 +64,7 @@ func RedactSQL(query string) string {
 			lastIdent = false
 		case c == '"' || c == '`':
 			j := skipIdentQuoted(query, i, c)
-			emit(query[i:j])
+			emit(noControl(query[i:j]))
 			i = j
 			lastIdent = false
 		case c == '$' && !lastIdent:
@@ -101,6 +102,23 @@ func RedactSQL(query string) string {
 		}
 	}
 	return b.String()
+}
+
+// noControl turns ASCII control bytes inside quoted identifiers into
+// spaces, keeping a logged statement on one line. Other bytes are kept as
+// they are.
+func noControl(s string) string {
+	i := strings.IndexFunc(s, func(r rune) bool { return r < 0x20 || r == 0x7f })
+	if i < 0 {
+		return s
+	}
+	b := []byte(s)
+	for ; i < len(b); i++ {
+		if b[i] < 0x20 || b[i] == 0x7f {
+			b[i] = ' '
+		}
+	}
+	return string(b)
 }
 
 func isIdentByte(c byte) bool {

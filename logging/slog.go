@@ -17,9 +17,9 @@ import (
 // groups into dotted keys and moves attributes bound before a WithGroup
 // into that group, so it fails testing/slogtest; this one does not.
 type SlogHandler struct {
-	l      zerolog.Logger
-	stamps bool // the logger stamps lines itself (New without OmitTimestamp)
-	goas   []groupOrAttrs
+	l         zerolog.Logger
+	writeTime bool // write the record's time (l does not come from New)
+	goas      []groupOrAttrs
 }
 
 // groupOrAttrs is one WithGroup or WithAttrs call, in order.
@@ -32,14 +32,14 @@ var _ slog.Handler = (*SlogHandler)(nil)
 
 // NewSlogHandler returns a slog.Handler writing to l. slog levels map to
 // zerolog's: below Debug → trace, Debug → debug, Info → info, Warn → warn,
-// Error and above → error. A record's time is written under
-// zerolog.TimestampFieldName unless l came from New with timestamps on
-// (then zerolog stamps the line) or the time is zero.
+// Error and above → error. When l comes from New, New's timestamp setting
+// applies (zerolog stamps the line, or OmitTimestamp drops it); otherwise a
+// record's non-zero time is written under zerolog.TimestampFieldName.
 //
 //	river.Config{Logger: slog.New(logging.NewSlogHandler(logging.Component(l, "jobs")))}
 func NewSlogHandler(l zerolog.Logger) *SlogHandler {
 	m := loggerMeta(l)
-	return &SlogHandler{l: l, stamps: m != nil && m.stamps}
+	return &SlogHandler{l: l, writeTime: m == nil}
 }
 
 // Enabled implements slog.Handler.
@@ -57,7 +57,7 @@ func (h *SlogHandler) Handle(ctx context.Context, r slog.Record) error {
 	if ctx != nil {
 		e.Ctx(ctx)
 	}
-	if !h.stamps && !r.Time.IsZero() {
+	if h.writeTime && !r.Time.IsZero() {
 		e.Time(zerolog.TimestampFieldName, r.Time)
 	}
 	writeGoas(e, h.goas, r)
