@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"hash/maphash"
+	"sync"
 	"sync/atomic"
 	"time"
 )
@@ -97,6 +98,27 @@ type Limiter struct {
 	storeErr atomic.Uint64
 	failOpen atomic.Uint64
 	failShut atomic.Uint64
+	bufs     sync.Pool // *takeBuf: Store is an interface, so stack arrays would escape
+}
+
+// takeBuf holds one Take's requests and results, recycled to keep checks allocation-free.
+type takeBuf struct {
+	reqs  [MaxRequests]Request
+	res   [MaxRequests]Result
+	names [MaxRequests]string
+}
+
+func (l *Limiter) getBuf() *takeBuf {
+	if b, ok := l.bufs.Get().(*takeBuf); ok {
+		return b
+	}
+	return new(takeBuf)
+}
+
+func (l *Limiter) putBuf(b *takeBuf) {
+	clear(b.reqs[:]) // drop key strings so the pool pins nothing
+	clear(b.names[:])
+	l.bufs.Put(b)
 }
 
 // New returns a Limiter over store configured by cfg (nil: defaults).
@@ -243,10 +265,12 @@ func (l *Limiter) storeFailed(_ context.Context, err error, now int64, reqs []Re
 
 // Allow is Take for a single key: it checks one unit against limit.
 func (l *Limiter) Allow(ctx context.Context, key string, limit Limit) (Decision, Result, error) {
-	reqs := [1]Request{{Key: key, Limit: limit}}
-	var res [1]Result
-	d, err := l.Take(ctx, reqs[:], res[:])
-	return d, res[0], err
+	b := l.getBuf()
+	b.reqs[0] = Request{Key: key, Limit: limit}
+	d, err := l.Take(ctx, b.reqs[:1], b.res[:1])
+	r := b.res[0]
+	l.putBuf(b)
+	return d, r, err
 }
 
 // Stats returns a snapshot of the limiter's counters.
@@ -277,16 +301,17 @@ func newLocalCache(size int) *localCache {
 	const n = 16
 	c := &localCache{shards: make([]memShard, n), mask: n - 1, seed: maphash.MakeSeed(), shardMax: max(1, size/n)}
 	for i := range c.shards {
-		c.shards[i].m = make(map[string]int64)
+		c.shards[i].m = make(map[uint64]int64)
 		c.shards[i].sweepAt = min(minSweep, c.shardMax)
 	}
 	return c
 }
 
 func (c *localCache) get(key string, now int64) (int64, bool) {
-	sh := &c.shards[maphash.String(c.seed, key)&c.mask]
+	h := maphash.String(c.seed, key)
+	sh := &c.shards[h&c.mask]
 	sh.mu.Lock()
-	until, ok := sh.m[key]
+	until, ok := sh.m[h]
 	sh.mu.Unlock()
 	return until, ok && until > now
 }
@@ -295,12 +320,13 @@ func (c *localCache) put(key string, until, now int64) {
 	if until <= now {
 		return
 	}
-	sh := &c.shards[maphash.String(c.seed, key)&c.mask]
+	h := maphash.String(c.seed, key)
+	sh := &c.shards[h&c.mask]
 	sh.mu.Lock()
-	if _, ok := sh.m[key]; ok {
-		sh.m[key] = until
+	if _, ok := sh.m[h]; ok {
+		sh.m[h] = until
 	} else {
-		sh.insert(key, until, now, c.shardMax)
+		sh.insert(h, until, now, c.shardMax)
 	}
 	sh.mu.Unlock()
 }

@@ -24,7 +24,9 @@ type MemoryConfig struct {
 }
 
 // MemoryStore is an in-process [Store]: GCRA state in sharded maps of key → theoretical arrival
-// time, one mutex per shard. A check costs one map lookup under one lock and allocates nothing
+// time, one mutex per shard. Keys are held as 64-bit hashes with a per-store random seed (16
+// bytes a bucket whatever the key's length); two keys colliding would share a bucket, which can
+// only admit less, never more, and with a secret seed cannot be provoked. A check costs one map lookup under one lock and allocates nothing
 // once the key exists. Memory stays bounded: idle buckets are swept as shards grow, and
 // MemoryConfig.MaxKeys caps the total. It is exact under concurrency within one process; use a
 // shared store (ratelimit/redisstore) to limit across processes.
@@ -40,7 +42,7 @@ var _ Store = (*MemoryStore)(nil)
 
 type memShard struct {
 	mu      sync.Mutex
-	m       map[string]int64
+	m       map[uint64]int64 // 64-bit seeded hash of the key → TAT (or expiry)
 	sweepAt int
 	peak    int
 	_       [32]byte // keep neighbouring shards' locks off one cache line
@@ -78,7 +80,7 @@ func NewMemoryStore(cfg *MemoryConfig) (*MemoryStore, error) {
 		shardMax: max(1, c.MaxKeys/n),
 	}
 	for i := range s.shards {
-		s.shards[i].m = make(map[string]int64)
+		s.shards[i].m = make(map[uint64]int64)
 		s.shards[i].sweepAt = min(minSweep, s.shardMax)
 	}
 	return s, nil
@@ -92,15 +94,16 @@ func (s *MemoryStore) Take(_ context.Context, reqs []Request, res []Result) (boo
 	now := s.now().UnixNano()
 	if len(reqs) == 1 {
 		r := &reqs[0]
-		sh := &s.shards[maphash.String(s.seed, r.Key)&s.mask]
+		h := maphash.String(s.seed, r.Key)
+		sh := &s.shards[h>>32&s.mask]
 		sh.mu.Lock()
-		tat, ok := sh.m[r.Key]
+		tat, ok := sh.m[h]
 		newTAT, out := GCRA(now, tat, r.Limit, r.Cost)
 		if out.Allowed {
 			if ok {
-				sh.m[r.Key] = newTAT
+				sh.m[h] = newTAT
 			} else {
-				sh.insert(r.Key, newTAT, now, s.shardMax)
+				sh.insert(h, newTAT, now, s.shardMax)
 			}
 		}
 		sh.mu.Unlock()
@@ -115,9 +118,11 @@ func (s *MemoryStore) Take(_ context.Context, reqs []Request, res []Result) (boo
 func (s *MemoryStore) takeMany(now int64, reqs []Request, res []Result) bool {
 	var idx, order [MaxRequests]uint32
 	var tats [MaxRequests]int64
+	var hs [MaxRequests]uint64
 	n := len(reqs)
 	for i := range reqs {
-		idx[i] = uint32(maphash.String(s.seed, reqs[i].Key) & s.mask)
+		hs[i] = maphash.String(s.seed, reqs[i].Key)
+		idx[i] = uint32(hs[i] >> 32 & s.mask)
 		order[i] = idx[i]
 	}
 	// insertion sort of at most MaxRequests shard indices, then lock each distinct one once
@@ -133,7 +138,7 @@ func (s *MemoryStore) takeMany(now int64, reqs []Request, res []Result) bool {
 	}
 	all := true
 	for i := range reqs {
-		tats[i] = s.shards[idx[i]].m[reqs[i].Key]
+		tats[i] = s.shards[idx[i]].m[hs[i]]
 		var next int64
 		next, res[i] = GCRA(now, tats[i], reqs[i].Limit, reqs[i].Cost)
 		if res[i].Allowed {
@@ -147,13 +152,13 @@ func (s *MemoryStore) takeMany(now int64, reqs []Request, res []Result) bool {
 		sh := &s.shards[idx[i]]
 		switch {
 		case all:
-			if _, ok := sh.m[reqs[i].Key]; ok {
-				sh.m[reqs[i].Key] = tats[i]
+			if _, ok := sh.m[hs[i]]; ok {
+				sh.m[hs[i]] = tats[i]
 			} else {
-				sh.insert(reqs[i].Key, tats[i], now, s.shardMax)
+				sh.insert(hs[i], tats[i], now, s.shardMax)
 			}
 		case res[i].Allowed:
-			res[i] = uncharged(now, sh.m[reqs[i].Key], res[i])
+			res[i] = uncharged(now, sh.m[hs[i]], res[i])
 		}
 	}
 	for i := 0; i < n; i++ {
@@ -166,7 +171,7 @@ func (s *MemoryStore) takeMany(now int64, reqs []Request, res []Result) bool {
 
 // insert adds a key, sweeping idle buckets first when the shard has grown past its sweep mark
 // and evicting a sampled bucket when the shard is at its bound. Called with sh.mu held.
-func (sh *memShard) insert(key string, tat, now int64, shardMax int) {
+func (sh *memShard) insert(key uint64, tat, now int64, shardMax int) {
 	if len(sh.m) >= sh.sweepAt {
 		for k, v := range sh.m {
 			if v <= now {
@@ -175,7 +180,7 @@ func (sh *memShard) insert(key string, tat, now int64, shardMax int) {
 		}
 		if sh.peak > 4*minSweep && len(sh.m) < sh.peak/4 {
 			// Go maps never shrink; rebuild once most of the peak is gone.
-			m := make(map[string]int64, 2*len(sh.m))
+			m := make(map[uint64]int64, 2*len(sh.m))
 			for k, v := range sh.m {
 				m[k] = v
 			}
@@ -185,7 +190,7 @@ func (sh *memShard) insert(key string, tat, now int64, shardMax int) {
 	}
 	if len(sh.m) >= shardMax {
 		// Drop the fullest (smallest TAT) of a few random buckets: it has the least to forget.
-		var victim string
+		var victim uint64
 		best, seen := int64(0), 0
 		for k, v := range sh.m {
 			if seen == 0 || v < best {

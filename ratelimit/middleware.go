@@ -92,10 +92,10 @@ type middleware struct {
 
 func (m *middleware) wrap(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		var reqs [MaxRequests]Request
-		var res [MaxRequests]Result
-		var names [MaxRequests]string
-		var used [MaxRequests]Policy
+		buf := m.l.getBuf()
+		defer m.l.putBuf(buf)
+		reqs, res, names := buf.reqs[:], buf.res[:], buf.names[:]
+		var usedIdx [MaxRequests]int
 		n := 0
 		for i := range m.policies {
 			p := &m.policies[i]
@@ -119,7 +119,7 @@ func (m *middleware) wrap(next http.Handler) http.Handler {
 			}
 			reqs[n] = Request{Key: m.prefixes[i] + key, Limit: p.Limit}
 			names[n] = p.Name
-			used[n] = *p
+			usedIdx[n] = i
 			n++
 		}
 		if n == 0 {
@@ -136,7 +136,11 @@ func (m *middleware) wrap(next http.Handler) http.Handler {
 			if n == len(m.policies) {
 				h.Set(HeaderRateLimitPolicy, m.policyHeader)
 			} else {
-				h.Set(HeaderRateLimitPolicy, formatPolicyHeader(used[:n]))
+				used := make([]Policy, n)
+				for j := range used {
+					used[j] = m.policies[usedIdx[j]]
+				}
+				h.Set(HeaderRateLimitPolicy, formatPolicyHeader(used))
 			}
 			if v := formatRateLimitHeader(names[:n], res[:n]); v != "" {
 				h.Set(HeaderRateLimit, v)

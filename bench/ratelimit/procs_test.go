@@ -1,0 +1,5 @@
+package ratelimit
+
+import "runtime"
+
+func parallelProcs() int { return runtime.GOMAXPROCS(0) }
