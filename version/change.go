@@ -47,7 +47,7 @@ var matched = http.HandlerFunc(func(http.ResponseWriter, *http.Request) {})
 
 func compileChange(c Change) (cc *change, err error) {
 	if c.Description == "" {
-		return nil, errors.New("Description is empty")
+		return nil, errors.New("the Description is empty")
 	}
 	if c.Request == nil && c.Response == nil {
 		return nil, errors.New("neither Request nor Response is set")
@@ -59,7 +59,7 @@ func compileChange(c Change) (cc *change, err error) {
 	cc.mux = http.NewServeMux()
 	defer func() {
 		if p := recover(); p != nil { // ServeMux panics on a bad or duplicate pattern
-			cc, err = nil, fmt.Errorf("Routes: %v", p)
+			cc, err = nil, fmt.Errorf("bad Routes: %v", p)
 		}
 	}()
 	for _, pat := range c.Routes {

@@ -305,10 +305,10 @@ func TestNewValidation(t *testing.T) {
 		{[]Spec{{Version: "1"}}, &Config{MaxBodyBytes: -1}, "Config.MaxBodyBytes"},
 		{[]Spec{{Version: "1"}}, &Config{Readers: []Reader{nil}}, "Config.Readers[0] is nil"},
 		{[]Spec{{Version: "1", Changes: []Change{{Description: "x", Response: noopResp}}}}, nil, "oldest version 1 has Changes"},
-		{[]Spec{{Version: "1"}, {Version: "2", Changes: []Change{{Response: noopResp}}}}, nil, "Changes[0]: Description is empty"},
+		{[]Spec{{Version: "1"}, {Version: "2", Changes: []Change{{Response: noopResp}}}}, nil, "Changes[0]: the Description is empty"},
 		{[]Spec{{Version: "1"}, {Version: "2", Changes: []Change{{Description: "x"}}}}, nil, "neither Request nor Response"},
-		{[]Spec{{Version: "1"}, {Version: "2", Changes: []Change{{Description: "x", Response: noopResp, Routes: []string{"GET /a", "GET /a"}}}}}, nil, "Routes:"},
-		{[]Spec{{Version: "1"}, {Version: "2", Changes: []Change{{Description: "x", Response: noopResp, Routes: []string{"BAD PATTERN x"}}}}}, nil, "Routes:"},
+		{[]Spec{{Version: "1"}, {Version: "2", Changes: []Change{{Description: "x", Response: noopResp, Routes: []string{"GET /a", "GET /a"}}}}}, nil, "bad Routes:"},
+		{[]Spec{{Version: "1"}, {Version: "2", Changes: []Change{{Description: "x", Response: noopResp, Routes: []string{"BAD PATTERN x"}}}}}, nil, "bad Routes:"},
 	}
 	for _, tc := range cases {
 		_, err := New(tc.specs, tc.cfg)
