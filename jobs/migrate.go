@@ -1,0 +1,96 @@
+package jobs
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"log/slog"
+	"strings"
+
+	"github.com/riverqueue/river/riverdriver/riverdatabasesql"
+	"github.com/riverqueue/river/rivermigrate"
+	"github.com/rs/zerolog"
+)
+
+const rateTable = "buttress_job_rate"
+
+func rateTableDDL(prefix string) string {
+	return `CREATE TABLE IF NOT EXISTS ` + prefix + rateTable + ` (
+    kind text NOT NULL,
+    window_start bigint NOT NULL,
+    n integer NOT NULL,
+    PRIMARY KEY (kind, window_start)
+)`
+}
+
+func (c *Client) migrator() (*rivermigrate.Migrator[*sql.Tx], error) {
+	return rivermigrate.New(c.driver, &rivermigrate.Config{
+		Schema: c.cfg.Schema,
+		Logger: slog.New(zerolog.NewSlogHandler(c.log)),
+	})
+}
+
+// Migrate brings River's tables (and the jobs rate-limit table) up to date in the client's
+// database and schema. It is idempotent.
+func (c *Client) Migrate(ctx context.Context) error {
+	m, err := c.migrator()
+	if err != nil {
+		return fmt.Errorf("jobs: migrate: %w", err)
+	}
+	if _, err := m.Migrate(ctx, rivermigrate.DirectionUp, nil); err != nil {
+		return fmt.Errorf("jobs: migrate: %w", err)
+	}
+	if _, err := c.db.ExecContext(ctx, rateTableDDL(c.prefix)); err != nil {
+		return fmt.Errorf("jobs: migrate: create %s: %w", rateTable, err)
+	}
+	return nil
+}
+
+func (c *Client) migrationsCurrent(ctx context.Context) error {
+	m, err := c.migrator()
+	if err != nil {
+		return err
+	}
+	all := m.AllVersions()
+	have, err := m.ExistingVersions(ctx)
+	if err != nil {
+		return fmt.Errorf("%w: %v", ErrNotMigrated, err)
+	}
+	if len(all) == 0 || len(have) == 0 || have[len(have)-1].Version < all[len(all)-1].Version {
+		latest := 0
+		if len(have) > 0 {
+			latest = have[len(have)-1].Version
+		}
+		return fmt.Errorf("%w: at version %d, want %d (run Migrate)", ErrNotMigrated, latest, all[len(all)-1].Version)
+	}
+	return nil
+}
+
+// MigrationSQL returns the PostgreSQL DDL that Migrate applies (River's migrations, the rows
+// River's migration table expects, and the jobs rate-limit table), for applications that run
+// migrations with their own tool. schema may be empty (search_path) or a plain identifier.
+func MigrationSQL(schema string) (string, error) {
+	if schema != "" && !schemaRE.MatchString(schema) {
+		return "", fmt.Errorf("%w: schema %q must be a plain identifier", ErrConfig, schema)
+	}
+	m, err := rivermigrate.New(riverdatabasesql.New(nil), &rivermigrate.Config{Schema: schema})
+	if err != nil {
+		return "", fmt.Errorf("jobs: migration sql: %w", err)
+	}
+	prefix := ""
+	if schema != "" {
+		prefix = schema + "."
+	}
+	var b strings.Builder
+	var versions []string
+	for _, v := range m.AllVersions() {
+		fmt.Fprintf(&b, "-- River migration %03d %s\n", v.Version, v.Name)
+		b.WriteString(strings.ReplaceAll(v.SQLUp, "/* TEMPLATE: schema */", prefix))
+		b.WriteString("\n")
+		versions = append(versions, fmt.Sprintf("('main', %d)", v.Version))
+	}
+	fmt.Fprintf(&b, "-- record River's versions\nINSERT INTO %sriver_migration (line, version) VALUES %s ON CONFLICT DO NOTHING;\n",
+		prefix, strings.Join(versions, ", "))
+	b.WriteString("-- jobs rate-limit windows\n" + rateTableDDL(prefix) + ";\n")
+	return b.String(), nil
+}
