@@ -23,7 +23,7 @@ type Cache[V any] struct {
 // nowNano is the current time in Unix nanoseconds.
 func (c *Cache[V]) nowNano() int64 {
 	if c.cfg.Now != nil {
-		return c.nowNano()
+		return c.cfg.Now().UnixNano()
 	}
 	return c.clk.nowNano()
 }
@@ -123,8 +123,11 @@ func (c *Cache[V]) GetMany(ctx context.Context, keys ...string) (map[string]V, e
 		if ferr := c.failed(ctx, "get", strings.Join(keys, ","), err); ferr != nil {
 			return nil, ferr
 		}
-		c.stats.add(cMisses, uint64(len(keys)))
-		return out, nil
+		if !errors.Is(err, ErrCorrupt) || len(es) != len(keys) {
+			c.stats.add(cMisses, uint64(len(keys)))
+			return out, nil
+		}
+		// Corrupt entries are misses; the others are still good.
 	}
 	c.brk.success()
 	now := c.nowNano()

@@ -278,3 +278,10 @@ func checkEntry(e *Entry) error {
 	}
 	return nil
 }
+
+// Close stops the store's maintenance goroutines (otter's periodic clean-up). The store stays
+// usable; expired entries are then dropped on access or eviction only.
+func (s *MemoryStore) Close() {
+	s.entries.StopAllGoroutines()
+	s.tags.StopAllGoroutines()
+}

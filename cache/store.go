@@ -11,8 +11,7 @@ import "context"
 //
 // Contract (checked by cachetest):
 //   - Get and GetMany return an entry only if every tag version recorded in it
-//     ([Entry.Versions]) is still the tag's current version and now < [Entry.ExpiresAt];
-//     otherwise a miss (nil, nil). Entries returned are shared and must not be modified.
+//     ([Entry.Versions]) is still the tag's current version; otherwise a miss (nil, nil). Entries returned are shared and must not be modified.
 //   - TagVersions returns the current version of each tag, creating missing ones. A version is
 //     never 0 and never reused by the same tag.
 //   - InvalidateTags gives each tag a new version, so that every entry stored with an older one
@@ -21,9 +20,11 @@ import "context"
 //   - Fill stores e only if the versions in e.Versions are still current (a load that raced an
 //     invalidation is not stored) and reports whether it stored.
 //   - Set stores e unconditionally (e.Versions were read by the caller just before).
-//   - A store that serialises values uses the [ValueCodec] it is given; a corrupt stored value is
-//     a miss, reported through the returned error only if it wraps [ErrCorrupt] (the Cache then
-//     treats it as a miss and calls the error hook).
+//   - A store that serialises values uses the [ValueCodec] it is given. A corrupt stored value
+//     is reported as an error wrapping [ErrCorrupt] (the Cache treats it as a miss and calls the
+//     error hook); GetMany may return its other entries alongside such an error.
+//   - Entries may be dropped at any time (eviction) and after [Entry.ExpiresAt]; the Cache
+//     checks FreshUntil, StaleUntil and ErrorUntil itself.
 type Store interface {
 	Get(ctx context.Context, key Key, vc ValueCodec) (*Entry, error)
 	GetMany(ctx context.Context, keys []Key, vc ValueCodec) ([]*Entry, error)

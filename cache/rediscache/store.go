@@ -1,0 +1,613 @@
+package rediscache
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"sync/atomic"
+	"time"
+
+	"github.com/maypok86/otter/v2"
+	"github.com/redis/rueidis"
+
+	"github.com/buttress-go/buttress/cache"
+)
+
+// Config holds a Store's optional settings. A nil *Config means defaults.
+type Config struct {
+	// Prefix starts every Redis key the store writes. Default "bc:". Entry keys are
+	// Prefix+"e:"+namespace+":"+key, tag keys Prefix+"t:"+tag.
+	Prefix string
+	// LocalTTL is how long rueidis keeps a client-side cached copy of an entry or tag version
+	// (the server's invalidation push drops it earlier when the key changes). Default 1m.
+	LocalTTL time.Duration
+	// TagTTL is the lifetime of a tag version key. A tag key that expires is a safe
+	// invalidation (its entries become misses), so this only bounds memory. Default 24h; a
+	// negative value keeps tag keys forever.
+	TagTTL time.Duration
+	// CoherenceWindow: keys and tags this process wrote within this window are read from the
+	// server instead of the client-side cache, so the process never reads its own stale entry
+	// before Redis's invalidation push arrives. Default 1s; a negative value disables it.
+	CoherenceWindow time.Duration
+	// MemoEntries bounds the decoded-value memo (entries decoded once and reused while the
+	// stored bytes are the same write). Default 10,000.
+	MemoEntries int
+	// FillLock enables the distributed fill lock (at most one load per key across processes;
+	// waiters are woken by Redis's invalidation push). It needs a store made by Open. Default
+	// false.
+	FillLock bool
+	// FillLockTTL is how long a fill lock is held at most (it expires if its holder dies).
+	// Default 10s.
+	FillLockTTL time.Duration
+	// FillLockWait is how long a process waits for another's fill before loading itself.
+	// Default 5s.
+	FillLockWait time.Duration
+}
+
+func (c *Config) withDefaults() (Config, error) {
+	var cfg Config
+	if c != nil {
+		cfg = *c
+	}
+	if cfg.Prefix == "" {
+		cfg.Prefix = "bc:"
+	}
+	for name, d := range map[string]*time.Duration{"LocalTTL": &cfg.LocalTTL, "FillLockTTL": &cfg.FillLockTTL, "FillLockWait": &cfg.FillLockWait} {
+		if *d < 0 {
+			return cfg, fmt.Errorf("rediscache: Config.%s must be >= 0, got %v", name, *d)
+		}
+	}
+	if cfg.LocalTTL == 0 {
+		cfg.LocalTTL = time.Minute
+	}
+	if cfg.TagTTL == 0 {
+		cfg.TagTTL = 24 * time.Hour
+	}
+	if cfg.CoherenceWindow == 0 {
+		cfg.CoherenceWindow = time.Second
+	}
+	if cfg.MemoEntries < 0 {
+		return cfg, fmt.Errorf("rediscache: Config.MemoEntries must be >= 0, got %d", cfg.MemoEntries)
+	}
+	if cfg.MemoEntries == 0 {
+		cfg.MemoEntries = 10_000
+	}
+	if cfg.FillLockTTL == 0 {
+		cfg.FillLockTTL = 10 * time.Second
+	}
+	if cfg.FillLockWait == 0 {
+		cfg.FillLockWait = 5 * time.Second
+	}
+	return cfg, nil
+}
+
+// Store is a cache.Store on Redis through rueidis. Create it with New or Open.
+type Store struct {
+	client  rueidis.Client
+	owned   bool
+	cfg     Config
+	cluster bool
+	memo    *otter.Cache[string, *memo]
+	recent  recentWrites
+	epoch   atomic.Uint64
+	locks   *lockWaits // nil without FillLock
+}
+
+type memo struct {
+	nonce uint64
+	e     *cache.Entry
+}
+
+var (
+	_ cache.Store      = (*Store)(nil)
+	_ cache.Epocher    = (*Store)(nil)
+	_ cache.FillLocker = (*Store)(nil)
+)
+
+// New returns a Store using client, which must have client-side caching enabled (the rueidis
+// default). The caller keeps ownership of client. Config.FillLock needs Open instead.
+func New(client rueidis.Client, cfg *Config) (*Store, error) {
+	if client == nil {
+		return nil, errors.New("rediscache: client must not be nil")
+	}
+	c, err := cfg.withDefaults()
+	if err != nil {
+		return nil, err
+	}
+	if c.FillLock {
+		return nil, errors.New("rediscache: Config.FillLock needs the invalidation hook that Open installs: use Open")
+	}
+	return newStore(client, c, nil)
+}
+
+// Open creates the rueidis client from opt (installing an invalidation hook, chained to
+// opt.OnInvalidations, that wakes fill-lock waiters) and returns a Store owning it; Close
+// closes it.
+func Open(opt rueidis.ClientOption, cfg *Config) (*Store, error) {
+	c, err := cfg.withDefaults()
+	if err != nil {
+		return nil, err
+	}
+	lw := newLockWaits()
+	prev := opt.OnInvalidations
+	opt.OnInvalidations = func(msgs []rueidis.RedisMessage) {
+		lw.invalidated(msgs)
+		if prev != nil {
+			prev(msgs)
+		}
+	}
+	client, err := rueidis.NewClient(opt)
+	if err != nil {
+		return nil, fmt.Errorf("rediscache: %w", err)
+	}
+	if !c.FillLock {
+		lw = nil
+	}
+	s, err := newStore(client, c, lw)
+	if err != nil {
+		client.Close()
+		return nil, err
+	}
+	s.owned = true
+	return s, nil
+}
+
+func newStore(client rueidis.Client, c Config, lw *lockWaits) (*Store, error) {
+	memoCache, err := otter.New(&otter.Options[string, *memo]{MaximumSize: c.MemoEntries})
+	if err != nil {
+		return nil, fmt.Errorf("rediscache: %w", err)
+	}
+	return &Store{
+		client:  client,
+		cfg:     c,
+		cluster: client.Mode() == rueidis.ClientModeCluster,
+		memo:    memoCache,
+		recent:  recentWrites{window: c.CoherenceWindow},
+		locks:   lw,
+	}, nil
+}
+
+// Client returns the rueidis client.
+func (s *Store) Client() rueidis.Client { return s.client }
+
+// Close closes the client if the Store owns it (Open); otherwise it does nothing.
+func (s *Store) Close() {
+	if s.owned {
+		s.client.Close()
+	}
+}
+
+// Epoch counts the Delete and InvalidateTags calls made through the store in this process.
+func (s *Store) Epoch() uint64 { return s.epoch.Load() }
+
+func (s *Store) entryKey(k cache.Key) string {
+	return s.cfg.Prefix + "e:" + k.Namespace + ":" + k.Name
+}
+
+func (s *Store) tagKey(tag string) string { return s.cfg.Prefix + "t:" + tag }
+
+// newVersion returns a random, non-zero tag version.
+func newVersion() uint64 {
+	for {
+		if v := rand.Uint64(); v != 0 {
+			return v
+		}
+	}
+}
+
+// read returns the raw bytes under key (through the client-side cache unless this process
+// wrote key recently); ok is false when the key does not exist.
+func (s *Store) read(ctx context.Context, key string) (raw string, ok bool, err error) {
+	var r rueidis.RedisResult
+	if s.recent.has(key) {
+		r = s.client.Do(ctx, s.client.B().Get().Key(key).Build())
+	} else {
+		r = s.client.DoCache(ctx, s.client.B().Get().Key(key).Cache(), s.cfg.LocalTTL)
+	}
+	raw, err = r.ToString()
+	if err != nil {
+		if rueidis.IsRedisNil(err) {
+			return "", false, nil
+		}
+		return "", false, err
+	}
+	return raw, true, nil
+}
+
+// Get returns the entry under key if its tag versions are current.
+func (s *Store) Get(ctx context.Context, k cache.Key, vc cache.ValueCodec) (*cache.Entry, error) {
+	key := s.entryKey(k)
+	raw, ok, err := s.read(ctx, key)
+	if err != nil || !ok {
+		return nil, err
+	}
+	e, err := s.decode(key, raw, vc)
+	if err != nil {
+		return nil, err
+	}
+	if len(e.Tags) == 0 {
+		return e, nil
+	}
+	vers, err := s.readTags(ctx, e.Tags)
+	if err != nil {
+		return nil, err
+	}
+	for i, v := range vers {
+		if v != e.Versions[i] {
+			return nil, nil
+		}
+	}
+	return e, nil
+}
+
+// decode turns raw into an Entry, reusing the memo when raw is the write it decoded last.
+func (s *Store) decode(key, raw string, vc cache.ValueCodec) (*cache.Entry, error) {
+	nonce, ok := entryNonce(raw)
+	if !ok {
+		return nil, fmt.Errorf("%w: %s: not a cache entry", cache.ErrCorrupt, key)
+	}
+	if m, ok := s.memo.GetIfPresent(key); ok && m.nonce == nonce {
+		return m.e, nil
+	}
+	e, nonce, payload, err := decodeEntry(raw)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %s: %v", cache.ErrCorrupt, key, err)
+	}
+	if !e.Negative {
+		v, err := vc.Decode([]byte(payload))
+		if err != nil {
+			if !errors.Is(err, cache.ErrCorrupt) {
+				err = fmt.Errorf("%w: %w", cache.ErrCorrupt, err)
+			}
+			return nil, fmt.Errorf("%s: %w", key, err)
+		}
+		e.Value = v
+	}
+	s.memo.Set(key, &memo{nonce: nonce, e: e})
+	return e, nil
+}
+
+// readTags returns the current version of each tag (0 when missing).
+func (s *Store) readTags(ctx context.Context, tags []string) ([]uint64, error) {
+	out := make([]uint64, len(tags))
+	keys := make([]string, len(tags))
+	direct := false
+	for i, t := range tags {
+		keys[i] = s.tagKey(t)
+		direct = direct || s.recent.has(keys[i])
+	}
+	var rs []rueidis.RedisResult
+	switch {
+	case direct:
+		cmds := make(rueidis.Commands, len(keys))
+		for i, k := range keys {
+			cmds[i] = s.client.B().Get().Key(k).Build()
+		}
+		rs = s.client.DoMulti(ctx, cmds...)
+	case len(keys) == 1:
+		rs = []rueidis.RedisResult{s.client.DoCache(ctx, s.client.B().Get().Key(keys[0]).Cache(), s.cfg.LocalTTL)}
+	default:
+		cts := make([]rueidis.CacheableTTL, len(keys))
+		for i, k := range keys {
+			cts[i] = rueidis.CT(s.client.B().Get().Key(k).Cache(), s.cfg.LocalTTL)
+		}
+		rs = s.client.DoMultiCache(ctx, cts...)
+	}
+	for i, r := range rs {
+		v, err := r.ToString()
+		if err != nil {
+			if rueidis.IsRedisNil(err) {
+				continue
+			}
+			return nil, err
+		}
+		out[i] = parseVersion(v)
+	}
+	return out, nil
+}
+
+// parseVersion parses a 16-hex-digit version; anything else is 0 (a mismatch).
+func parseVersion(s string) uint64 {
+	if len(s) != 16 {
+		return 0
+	}
+	var v uint64
+	for i := 0; i < 16; i++ {
+		c := s[i]
+		switch {
+		case c >= '0' && c <= '9':
+			c -= '0'
+		case c >= 'a' && c <= 'f':
+			c -= 'a' - 10
+		default:
+			return 0
+		}
+		v = v<<4 | uint64(c)
+	}
+	return v
+}
+
+func formatVersion(v uint64) string {
+	const digits = "0123456789abcdef"
+	var b [16]byte
+	for i := 15; i >= 0; i-- {
+		b[i] = digits[v&15]
+		v >>= 4
+	}
+	return string(b[:])
+}
+
+// GetMany returns the entries under keys (nil where missing or stale).
+func (s *Store) GetMany(ctx context.Context, keys []cache.Key, vc cache.ValueCodec) ([]*cache.Entry, error) {
+	out := make([]*cache.Entry, len(keys))
+	cts := make([]rueidis.CacheableTTL, len(keys))
+	names := make([]string, len(keys))
+	for i, k := range keys {
+		names[i] = s.entryKey(k)
+		cts[i] = rueidis.CT(s.client.B().Get().Key(names[i]).Cache(), s.cfg.LocalTTL)
+	}
+	rs := s.client.DoMultiCache(ctx, cts...)
+	var corrupt error
+	for i, r := range rs {
+		raw, err := r.ToString()
+		if s.recent.has(names[i]) {
+			raw, err = s.client.Do(ctx, s.client.B().Get().Key(names[i]).Build()).ToString()
+		}
+		if err != nil {
+			if rueidis.IsRedisNil(err) {
+				continue
+			}
+			return nil, err
+		}
+		e, err := s.decode(names[i], raw, vc)
+		if err != nil {
+			corrupt = err
+			continue
+		}
+		if len(e.Tags) > 0 {
+			vers, err := s.readTags(ctx, e.Tags)
+			if err != nil {
+				return nil, err
+			}
+			ok := true
+			for j, v := range vers {
+				ok = ok && v == e.Versions[j]
+			}
+			if !ok {
+				continue
+			}
+		}
+		out[i] = e
+	}
+	// A corrupt entry is a miss; the error (wrapping cache.ErrCorrupt) reaches the error hook
+	// while the good entries are still returned.
+	return out, corrupt
+}
+
+// encode serialises e for key.
+func (s *Store) encode(e *cache.Entry, vc cache.ValueCodec) (raw []byte, nonce uint64, err error) {
+	if len(e.Tags) != len(e.Versions) {
+		return nil, 0, fmt.Errorf("rediscache: entry has %d tags but %d versions", len(e.Tags), len(e.Versions))
+	}
+	for _, t := range e.Tags {
+		if t == "" {
+			return nil, 0, cache.ErrEmptyTag
+		}
+	}
+	if len(e.Tags) > maxTags {
+		return nil, 0, fmt.Errorf("rediscache: entry has %d tags, at most %d allowed", len(e.Tags), maxTags)
+	}
+	var payload []byte
+	if !e.Negative {
+		payload, err = vc.Encode(e.Value)
+		if err != nil {
+			return nil, 0, err
+		}
+	}
+	nonce = rand.Uint64()
+	return encodeEntry(e, nonce, payload), nonce, nil
+}
+
+// ttl is the server-side lifetime of e: until ExpiresAt, at least 1 ms.
+func ttl(e *cache.Entry) time.Duration {
+	return max(time.Until(time.Unix(0, e.ExpiresAt())), time.Millisecond)
+}
+
+// remember records this process's own write: read it from the server for the coherence window,
+// and keep its decoded value in the memo.
+func (s *Store) remember(key string, nonce uint64, e *cache.Entry) {
+	s.recent.mark(key)
+	s.memo.Set(key, &memo{nonce: nonce, e: e})
+}
+
+// Set stores e under key.
+func (s *Store) Set(ctx context.Context, k cache.Key, e *cache.Entry, vc cache.ValueCodec) error {
+	raw, nonce, err := s.encode(e, vc)
+	if err != nil {
+		return err
+	}
+	key := s.entryKey(k)
+	cmd := s.client.B().Set().Key(key).Value(rueidis.BinaryString(raw)).Px(ttl(e)).Build()
+	if err := s.client.Do(ctx, cmd).Error(); err != nil {
+		return err
+	}
+	s.remember(key, nonce, e)
+	return nil
+}
+
+// SetMany stores each entry under its key in one pipelined round trip.
+func (s *Store) SetMany(ctx context.Context, keys []cache.Key, es []*cache.Entry, vc cache.ValueCodec) error {
+	if len(keys) != len(es) {
+		return cache.ErrMismatch
+	}
+	cmds := make(rueidis.Commands, len(keys))
+	names := make([]string, len(keys))
+	nonces := make([]uint64, len(keys))
+	for i, k := range keys {
+		raw, nonce, err := s.encode(es[i], vc)
+		if err != nil {
+			return err
+		}
+		names[i], nonces[i] = s.entryKey(k), nonce
+		cmds[i] = s.client.B().Set().Key(names[i]).Value(rueidis.BinaryString(raw)).Px(ttl(es[i])).Build()
+	}
+	var first error
+	for i, r := range s.client.DoMulti(ctx, cmds...) {
+		if err := r.Error(); err != nil {
+			first = cmp(first, err)
+			continue
+		}
+		s.remember(names[i], nonces[i], es[i])
+	}
+	return first
+}
+
+func cmp(a, b error) error {
+	if a != nil {
+		return a
+	}
+	return b
+}
+
+// fillScript stores the entry only if every tag key still holds the expected version.
+var fillScript = rueidis.NewLuaScript(`
+for i = 2, #KEYS do
+  if redis.call('GET', KEYS[i]) ~= ARGV[i + 1] then return 0 end
+end
+redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+return 1`)
+
+// Fill stores e only if the tag versions it carries are still current, atomically (a Lua
+// compare). In Redis Cluster, when the entry and its tag keys live in different slots, the
+// script cannot run: the entry is then written unconditionally, which is still safe because it
+// carries the versions read before the load and every read compares them.
+func (s *Store) Fill(ctx context.Context, k cache.Key, e *cache.Entry, vc cache.ValueCodec) (bool, error) {
+	raw, nonce, err := s.encode(e, vc)
+	if err != nil {
+		return false, err
+	}
+	key := s.entryKey(k)
+	if len(e.Tags) == 0 {
+		return true, s.Set(ctx, k, e, vc)
+	}
+	keys := make([]string, 1+len(e.Tags))
+	keys[0] = key
+	args := make([]string, 2+len(e.Tags))
+	args[0] = rueidis.BinaryString(raw)
+	args[1] = fmt.Sprint(ttl(e).Milliseconds())
+	for i, t := range e.Tags {
+		keys[i+1] = s.tagKey(t)
+		args[i+2] = formatVersion(e.Versions[i])
+	}
+	if s.cluster && !sameSlot(keys) {
+		cmd := s.client.B().Set().Key(key).Value(args[0]).Px(ttl(e)).Build()
+		if err := s.client.Do(ctx, cmd).Error(); err != nil {
+			return false, err
+		}
+		s.remember(key, nonce, e)
+		return true, nil
+	}
+	n, err := fillScript.Exec(ctx, s.client, keys, args).AsInt64()
+	if err != nil {
+		return false, err
+	}
+	if n == 1 {
+		s.remember(key, nonce, e)
+	}
+	return n == 1, nil
+}
+
+// Delete removes keys (one pipelined round trip).
+func (s *Store) Delete(ctx context.Context, keys ...cache.Key) error {
+	s.epoch.Add(1)
+	cmds := make(rueidis.Commands, len(keys))
+	names := make([]string, len(keys))
+	for i, k := range keys {
+		names[i] = s.entryKey(k)
+		cmds[i] = s.client.B().Unlink().Key(names[i]).Build()
+	}
+	var first error
+	for _, r := range s.client.DoMulti(ctx, cmds...) {
+		first = cmp(first, r.Error())
+	}
+	s.recent.mark(names...)
+	for _, n := range names {
+		s.memo.Invalidate(n)
+	}
+	return first
+}
+
+// TagVersions returns the current version of each tag, creating missing tag keys (SET NX GET:
+// if another process created one first, its version wins).
+func (s *Store) TagVersions(ctx context.Context, tags []string) ([]uint64, error) {
+	for _, t := range tags {
+		if t == "" {
+			return nil, cache.ErrEmptyTag
+		}
+	}
+	vers, err := s.readTags(ctx, tags)
+	if err != nil {
+		return nil, err
+	}
+	var missing []int
+	var cmds rueidis.Commands
+	var created []uint64
+	for i, v := range vers {
+		if v != 0 {
+			continue
+		}
+		nv := newVersion()
+		b := s.client.B().Set().Key(s.tagKey(tags[i])).Value(formatVersion(nv)).Nx().Get()
+		if s.cfg.TagTTL > 0 {
+			cmds = append(cmds, b.Px(s.cfg.TagTTL).Build())
+		} else {
+			cmds = append(cmds, b.Build())
+		}
+		missing = append(missing, i)
+		created = append(created, nv)
+	}
+	if len(cmds) == 0 {
+		return vers, nil
+	}
+	for j, r := range s.client.DoMulti(ctx, cmds...) {
+		old, err := r.ToString()
+		switch {
+		case rueidis.IsRedisNil(err):
+			vers[missing[j]] = created[j]
+		case err != nil:
+			return nil, err
+		default:
+			vers[missing[j]] = parseVersion(old)
+		}
+	}
+	return vers, nil
+}
+
+// InvalidateTags writes a new random version to each tag key: one pipelined round trip whatever
+// the number of tags and of entries carrying them.
+func (s *Store) InvalidateTags(ctx context.Context, tags ...string) error {
+	for _, t := range tags {
+		if t == "" {
+			return cache.ErrEmptyTag
+		}
+	}
+	s.epoch.Add(1)
+	cmds := make(rueidis.Commands, len(tags))
+	keys := make([]string, len(tags))
+	for i, t := range tags {
+		keys[i] = s.tagKey(t)
+		b := s.client.B().Set().Key(keys[i]).Value(formatVersion(newVersion()))
+		if s.cfg.TagTTL > 0 {
+			cmds[i] = b.Px(s.cfg.TagTTL).Build()
+		} else {
+			cmds[i] = b.Build()
+		}
+	}
+	var first error
+	for _, r := range s.client.DoMulti(ctx, cmds...) {
+		first = cmp(first, r.Error())
+	}
+	s.recent.mark(keys...)
+	return first
+}
