@@ -110,6 +110,9 @@ func (c *csrfChecker) checkUnsafe(r *http.Request) error {
 		return fmt.Errorf("%w (Sec-Fetch-Site: %s)", ErrCSRFCrossSite, sfs[0])
 	}
 	if origin := headerFirst(r.Header, "Origin"); origin != "" {
+		if c.exactOrigin(r, origin) {
+			return nil
+		}
 		scheme, host, port, ok := parseOrigin(origin)
 		if ok && (c.sameOrigin(r, scheme, host, port) || c.matchTrusted(scheme, host, port)) {
 			return nil
@@ -146,6 +149,14 @@ func (c *csrfChecker) checkReferer(r *http.Request) error {
 		return nil
 	}
 	return fmt.Errorf("%w: Referer %q is not %s nor a trusted origin", ErrCSRFRefererMismatch, ref, c.ownOrigin(r))
+}
+
+// exactOrigin is the fast path of sameOrigin: Origin is byte for byte scheme + "://" + Host.
+func (c *csrfChecker) exactOrigin(r *http.Request, origin string) bool {
+	scheme := c.s.proxies.Scheme(r)
+	host := c.s.proxies.Host(r)
+	n := len(scheme)
+	return host != "" && len(origin) == n+3+len(host) && origin[:n] == scheme && origin[n:n+3] == "://" && origin[n+3:] == host
 }
 
 // sameOrigin compares a parsed origin with the request's own (proxy-aware scheme and host).

@@ -153,9 +153,15 @@ func (s *Secure) Headers(next http.Handler) http.Handler {
 	hs := &s.headers
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		h := w.Header()
-		for i := range hs.always {
-			if _, ok := h[hs.always[i].key]; !ok {
+		if len(h) == 0 { // nothing to keep: skip the lookups
+			for i := range hs.always {
 				h[hs.always[i].key] = hs.always[i].val
+			}
+		} else {
+			for i := range hs.always {
+				if _, ok := h[hs.always[i].key]; !ok {
+					h[hs.always[i].key] = hs.always[i].val
+				}
 			}
 		}
 		if hs.hsts != nil && s.proxies.IsSecure(r) {

@@ -133,3 +133,12 @@ type reusableWriter struct{ h http.Header }
 func (w *reusableWriter) Header() http.Header         { return w.h }
 func (w *reusableWriter) Write(p []byte) (int, error) { return len(p), nil }
 func (w *reusableWriter) WriteHeader(int)             {}
+
+func TestMiddlewareErrorResponsesCarryHeaders(t *testing.T) {
+	t.Parallel()
+	s := newSecure(t, &Config{AllowedHosts: []string{"example.com"}, HSTSMaxAge: time.Hour})
+	rec := serve(s.Middleware(okHandler), req("GET", "https://evil.com/"))
+	requireProblem(t, rec, http.StatusBadRequest)
+	require.Equal(t, "DENY", rec.Header().Get("X-Frame-Options"))
+	require.Equal(t, "max-age=3600", rec.Header().Get("Strict-Transport-Security"))
+}
