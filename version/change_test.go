@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 )
@@ -256,5 +257,43 @@ func TestIsJSON(t *testing.T) {
 		"application/problem+json": false, "text/plain": false, "": false, "text/json+json": false,
 	} {
 		require.Equal(t, want, isJSON(ct), ct)
+	}
+}
+
+// TestConvertedResponseOverRealServer: a converted response still supports 103 Early Hints,
+// http.ResponseController (Flush is absorbed, deadlines reach the connection) over a real server.
+func TestConvertedResponseOverRealServer(t *testing.T) {
+	t.Parallel()
+	everywhere := titleRename
+	everywhere.Routes = nil
+	n, err := New([]Spec{{Version: "1"}, {Version: "2", Changes: []Change{everywhere}}}, &Config{Readers: []Reader{Path("/api")}})
+	require.NoError(t, err)
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /api/products/{id}", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Link", "</style.css>; rel=preload")
+		w.WriteHeader(http.StatusEarlyHints)
+		rc := http.NewResponseController(w)
+		if err := rc.SetWriteDeadline(time.Now().Add(5 * time.Second)); err != nil {
+			http.Error(w, err.Error(), 500)
+			return
+		}
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = io.WriteString(w, `{"id":`+r.PathValue("id")+`,`)
+		if err := rc.Flush(); err != nil {
+			http.Error(w, err.Error(), 500)
+			return
+		}
+		_, _ = io.WriteString(w, `"title":"Lamp"}`)
+	})
+	srv := httptest.NewServer(n.Middleware(mux))
+	t.Cleanup(srv.Close)
+	for ver, want := range map[string]string{"v1": `{"id":7,"name":"Lamp"}`, "v2": `{"id":7,"title":"Lamp"}`} {
+		resp, err := srv.Client().Get(srv.URL + "/api/" + ver + "/products/7")
+		require.NoError(t, err)
+		body, err := io.ReadAll(resp.Body)
+		require.NoError(t, err)
+		require.NoError(t, resp.Body.Close())
+		require.Equal(t, 200, resp.StatusCode, string(body))
+		require.JSONEq(t, want, string(body), ver)
 	}
 }

@@ -53,6 +53,7 @@ type Error struct {
 	Supported []Version // the versions the client may use instead
 }
 
+// Error returns the sentinel's message and the detail.
 func (e *Error) Error() string {
 	if e.Detail != "" {
 		return e.Err.Error() + ": " + e.Detail

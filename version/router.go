@@ -18,6 +18,10 @@ import (
 // context (FromContext), so mount the Router behind Negotiator.Middleware; a request without one
 // is served by the newest registration.
 //
+// Use a Router where behaviour changed and Changes where only the JSON shape did. The
+// Negotiator's Changes convert bodies to and from the newest version whatever handler runs, so
+// do not let a Change's Routes cover a route that has version-specific handlers.
+//
 // Register routes before serving; Handle panics on a bad pattern or version, as ServeMux does.
 type Router struct {
 	mux    *http.ServeMux

@@ -84,6 +84,7 @@ type ParseError struct {
 	Reason string // what is wrong, e.g. "month out of range"
 }
 
+// Error says which text is malformed and why.
 func (e *ParseError) Error() string {
 	return "version: malformed API version " + strconv.Quote(clip(e.Text)) + ": " + e.Reason
 }
