@@ -145,7 +145,7 @@ func skipSpace(q string, i int) int {
 }
 
 // skipQuoted skips to just after the closing quote (a doubled quote is an escaped one);
-// -1 when unterminated. With escapes (E'' strings) a backslash skips the next byte; without, a
+// -1 when unterminated. With escapes (E” strings) a backslash skips the next byte; without, a
 // backslash in a single-quoted string returns -1, because whether it escapes the quote depends on
 // the server's standard_conforming_strings and guessing wrong could hide a write.
 func skipQuoted(q string, i int, quote byte, escapes bool) int {

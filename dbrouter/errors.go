@@ -71,8 +71,8 @@ func sqlState(err error) string {
 
 // IsConnError reports whether err means the node is unreachable or going away: driver.ErrBadConn,
 // network errors, EOF on the connection, SQLSTATE class 08 (connection exception), 57P01
-// (admin_shutdown), 57P02 (crash_shutdown) or 57P03 (cannot_connect_now). A cancelled or
-// timed-out ctx is not a connection error.
+// (admin_shutdown), 57P02 (crash_shutdown) or 57P03 (cannot_connect_now). A cancelled ctx and a
+// timeout are not connection errors.
 func IsConnError(err error) bool {
 	if err == nil || errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
 		return false
@@ -85,8 +85,9 @@ func IsConnError(err error) bool {
 		errors.Is(err, net.ErrClosed) {
 		return true
 	}
+	// A timeout means slow, not gone: the probe ejects a node that keeps timing out.
 	var ne net.Error
-	return errors.As(err, &ne)
+	return errors.As(err, &ne) && !ne.Timeout()
 }
 
 func isReadOnlyError(err error) bool { return sqlState(err) == "25006" }

@@ -1,6 +1,7 @@
 package dbrouter
 
 import (
+	"database/sql"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -44,6 +45,9 @@ type node struct {
 
 	refreshMu sync.Mutex
 	refresh   *refreshCall
+
+	probeMu   sync.Mutex
+	probeConn *sql.Conn // dedicated connection of the background probe
 }
 
 type refreshCall struct {

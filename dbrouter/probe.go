@@ -2,6 +2,7 @@ package dbrouter
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"math/rand/v2"
 	"sync"
@@ -68,7 +69,7 @@ func (r *Router) probePrimary(ctx context.Context, now time.Time) (LSN, bool) {
 	defer cancel()
 	p := r.primary
 	if !r.lsnMode {
-		if err := p.db.PingContext(pctx); err != nil {
+		if err := p.probeQuery(pctx, func(c *sql.Conn) error { return c.PingContext(pctx) }); err != nil {
 			r.probeErrors.Add(1)
 			p.up.Store(false)
 			return 0, false
@@ -78,8 +79,10 @@ func (r *Router) probePrimary(ctx context.Context, now time.Time) (LSN, bool) {
 	}
 	var inRecovery bool
 	var s string
-	err := p.db.QueryRowContext(pctx, `SELECT pg_is_in_recovery(),
+	err := p.probeQuery(pctx, func(c *sql.Conn) error {
+		return c.QueryRowContext(pctx, `SELECT pg_is_in_recovery(),
 		(CASE WHEN pg_is_in_recovery() THEN coalesce(pg_last_wal_replay_lsn(), '0/0') ELSE pg_current_wal_lsn() END)::text`).Scan(&inRecovery, &s)
+	})
 	var lsn LSN
 	if err == nil {
 		lsn, err = ParseLSN(s)
@@ -132,7 +135,7 @@ func (r *Router) probeReplica(ctx context.Context, n *node, primaryLSN LSN, have
 	pctx, cancel := context.WithTimeout(ctx, r.cfg.ProbeTimeout)
 	defer cancel()
 	if !r.lsnMode {
-		if err := n.db.PingContext(pctx); err != nil {
+		if err := n.probeQuery(pctx, func(c *sql.Conn) error { return c.PingContext(pctx) }); err != nil {
 			r.probeErrors.Add(1)
 			if IsConnError(err) || n.probeFailed() {
 				r.ejectNode(n, err)
@@ -144,7 +147,9 @@ func (r *Router) probeReplica(ctx context.Context, n *node, primaryLSN LSN, have
 	}
 	var inRecovery bool
 	var s string
-	err := n.db.QueryRowContext(pctx, `SELECT pg_is_in_recovery(), coalesce(pg_last_wal_replay_lsn()::text, '0/0')`).Scan(&inRecovery, &s)
+	err := n.probeQuery(pctx, func(c *sql.Conn) error {
+		return c.QueryRowContext(pctx, `SELECT pg_is_in_recovery(), coalesce(pg_last_wal_replay_lsn()::text, '0/0')`).Scan(&inRecovery, &s)
+	})
 	var lsn LSN
 	if err == nil {
 		lsn, err = ParseLSN(s)
@@ -200,5 +205,35 @@ func (r *Router) ejectNode(n *node, err error) {
 	}
 	if r.cfg.OnHealthChange != nil {
 		r.cfg.OnHealthChange(n.name, false, err)
+	}
+}
+
+// probeQuery runs fn on the node's dedicated probe connection, so that a probe neither waits for
+// a busy pool nor pays for a new connection each round. The connection is dropped after any error
+// and opened again on the next probe.
+func (n *node) probeQuery(ctx context.Context, fn func(*sql.Conn) error) error {
+	n.probeMu.Lock()
+	defer n.probeMu.Unlock()
+	if n.probeConn == nil {
+		c, err := n.db.Conn(ctx)
+		if err != nil {
+			return err
+		}
+		n.probeConn = c
+	}
+	err := fn(n.probeConn)
+	if err != nil {
+		_ = n.probeConn.Close()
+		n.probeConn = nil
+	}
+	return err
+}
+
+func (n *node) closeProbe() {
+	n.probeMu.Lock()
+	defer n.probeMu.Unlock()
+	if n.probeConn != nil {
+		_ = n.probeConn.Close()
+		n.probeConn = nil
 	}
 }

@@ -123,10 +123,17 @@ func New(ctx context.Context, primary Node, replicas []Node, cfg *Config) (*Rout
 	return r, nil
 }
 
-// Close stops the background probe. The pools stay open (the caller owns them). Queries after
-// Close still work but node health and positions are no longer refreshed.
+// Close stops the background probe and returns its connections to the pools. The pools stay open
+// (the caller owns them). Queries after Close still work but node health and positions are no
+// longer refreshed.
 func (r *Router) Close() error {
-	r.closeOnce.Do(func() { close(r.stop); <-r.done })
+	r.closeOnce.Do(func() {
+		close(r.stop)
+		<-r.done
+		for _, n := range r.all {
+			n.closeProbe()
+		}
+	})
 	return nil
 }
 

@@ -58,6 +58,8 @@ func setupPG(t *testing.T, faults bool, cfg *dbrouter.Config) (*dbrouter.Router,
 	_, err := b.primary.ExecContext(ctx, `CREATE TABLE items (id bigint PRIMARY KEY, v bigint NOT NULL)`)
 	require.NoError(t, err)
 	b.replica = b.schema.OpenReplica(t)
+	b.primary.SetMaxIdleConns(16)
+	b.replica.SetMaxIdleConns(16)
 	var c dbrouter.Config
 	if cfg != nil {
 		c = *cfg
@@ -68,6 +70,11 @@ func setupPG(t *testing.T, faults bool, cfg *dbrouter.Config) (*dbrouter.Router,
 	}
 	if c.OnDecision == nil {
 		c.OnDecision = b.reads.hook
+	}
+	if c.OnHealthChange == nil {
+		c.OnHealthChange = func(node string, healthy bool, err error) {
+			t.Logf("%s health: %s healthy=%v err=%v", time.Now().Format("15:04:05.000"), node, healthy, err)
+		}
 	}
 	r, err := dbrouter.New(ctx, dbrouter.Node{Name: "primary", DB: b.primary},
 		[]dbrouter.Node{{Name: "replica", DB: b.replica}}, &c)

@@ -139,7 +139,9 @@ func (t *Tx) PreparexContext(ctx context.Context, query string) (*sqlx.Stmt, err
 func (t *Tx) Rebind(query string) string { return t.tx.Rebind(query) }
 
 // BindNamed binds a named query for the driver.
-func (t *Tx) BindNamed(query string, arg any) (string, []any, error) { return t.tx.BindNamed(query, arg) }
+func (t *Tx) BindNamed(query string, arg any) (string, []any, error) {
+	return t.tx.BindNamed(query, arg)
+}
 
 // DriverName is the driver's name.
 func (t *Tx) DriverName() string { return t.tx.DriverName() }
