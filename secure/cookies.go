@@ -1,6 +1,8 @@
 package secure
 
 import (
+	"bufio"
+	"net"
 	"net/http"
 	"strings"
 	"time"
@@ -79,6 +81,13 @@ func (w *cookieWriter) Write(p []byte) (int, error) {
 
 // Unwrap lets http.ResponseController reach the underlying writer.
 func (w *cookieWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
+// Hijack hands the connection over (WebSocket upgrades); the cookies were hardened when the
+// handler wrote its headers, if it did.
+func (w *cookieWriter) Hijack() (net.Conn, *bufio.ReadWriter, error) {
+	w.harden()
+	return http.NewResponseController(w.ResponseWriter).Hijack()
+}
 
 // Flush hardens the cookies, then flushes.
 func (w *cookieWriter) Flush() {

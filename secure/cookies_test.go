@@ -2,6 +2,7 @@ package secure
 
 import (
 	"net/http"
+	"net/http/httptest"
 	"testing"
 	"time"
 
@@ -69,4 +70,37 @@ func TestCookiesMiddlewareKeepsFlusher(t *testing.T) {
 	rec := serve(h, req("GET", "https://localhost/"))
 	require.True(t, rec.Flushed)
 	require.Equal(t, "sid=1; Secure; HttpOnly; SameSite=Lax", rec.Result().Header.Get("Set-Cookie"))
+}
+
+func TestCookiesMiddlewareOverRealServerWithHijack(t *testing.T) {
+	t.Parallel()
+	s := newSecure(t, &Config{MaxBodyBytes: 1 << 10})
+	srv := httptest.NewServer(s.Middleware(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/ws" {
+			conn, buf, err := w.(http.Hijacker).Hijack()
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			_, _ = buf.WriteString("HTTP/1.1 101 Switching Protocols\r\nUpgrade: x\r\nConnection: Upgrade\r\n\r\n")
+			_ = buf.Flush()
+			_ = conn.Close()
+			return
+		}
+		http.SetCookie(w, &http.Cookie{Name: "sid", Value: "1"})
+	})))
+	t.Cleanup(srv.Close)
+	resp, err := http.Get(srv.URL + "/")
+	require.NoError(t, err)
+	resp.Body.Close()
+	require.Equal(t, "sid=1; HttpOnly; SameSite=Lax", resp.Header.Get("Set-Cookie"))
+
+	r, err := http.NewRequest("GET", srv.URL+"/ws", nil)
+	require.NoError(t, err)
+	r.Header.Set("Connection", "Upgrade")
+	r.Header.Set("Upgrade", "x")
+	resp, err = http.DefaultClient.Do(r)
+	require.NoError(t, err)
+	resp.Body.Close()
+	require.Equal(t, http.StatusSwitchingProtocols, resp.StatusCode)
 }

@@ -133,8 +133,14 @@ func isTchar(c byte) bool {
 
 // parseNode parses a hop: an IP address, optionally with a port, IPv6 optionally in brackets
 // ("192.0.2.1", "192.0.2.1:80", "2001:db8::1", "[2001:db8::1]:80"). IPv4-mapped IPv6 addresses
-// are unmapped so that they match IPv4 prefixes.
+// are unmapped so that they match IPv4 prefixes, and zones are dropped (a client could otherwise
+// vary "%zone" to look like many clients).
 func parseNode(s string) (netip.Addr, bool) {
+	a, ok := parseNodeZoned(s)
+	return a.WithZone(""), ok
+}
+
+func parseNodeZoned(s string) (netip.Addr, bool) {
 	// Pick the one form that can fit, so that no failing parse allocates an error.
 	switch {
 	case s == "":

@@ -1,8 +1,10 @@
 package secure
 
 import (
+	"bufio"
 	"errors"
 	"io"
+	"net"
 	"net/http"
 	"strconv"
 )
@@ -92,6 +94,11 @@ func (w *limitWriter) Write(p []byte) (int, error) {
 
 // Unwrap lets http.ResponseController reach the underlying writer.
 func (w *limitWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
+// Hijack hands the connection over (WebSocket upgrades).
+func (w *limitWriter) Hijack() (net.Conn, *bufio.ReadWriter, error) {
+	return http.NewResponseController(w.ResponseWriter).Hijack()
+}
 
 // Flush sends buffered data (after the status, which may become 413).
 func (w *limitWriter) Flush() {

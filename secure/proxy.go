@@ -115,10 +115,11 @@ func (p *Proxies) fromTrustedPeer(r *http.Request) bool {
 
 // ClientIP returns the client's IP address: RemoteAddr unless the peer is a trusted proxy, in
 // which case it is the rightmost hop of the forwarded header that is not a trusted proxy (or the
-// leftmost hop when all are trusted). It has exactly the shape other Buttress packages take as a
-// client-IP resolver (ratelimit keys, access logs):
+// leftmost hop when all are trusted). IPv4-mapped addresses are unmapped and zones dropped. It
+// has exactly the shape other Buttress packages take as a client-IP resolver:
 //
-//	limiter := ratelimit.New(store, &ratelimit.Config{ClientIP: proxies.ClientIP})
+//	ratelimit.ClientIP(proxies.ClientIP)                      // rate-limit key
+//	&logging.AccessLogConfig{ClientIP: proxies.ClientIP}      // access log
 //
 // It fails with ErrRemoteAddr when RemoteAddr is not an address and with ErrForwardedInvalid
 // when a trusted proxy's header does not parse or names no address for the client hop.
