@@ -187,13 +187,9 @@ func (a *accessLog) log(r *http.Request, rw *responseWriter, s *reqState, start 
 	} else {
 		e.Float64(n.duration, float64(took)/float64(time.Millisecond))
 	}
-	var scratch [64]byte
-	buf := scratch[:0]
-	if s != nil {
-		buf = s.ipBuf[:0]
-	}
+	var scratch [48]byte // the longest IPv6 text with a zone fits
 	if ip, ok := a.clientIP(r); ok {
-		e.Bytes(n.ip, ip.AppendTo(buf))
+		e.Bytes(n.ip, ip.AppendTo(scratch[:0]))
 	} else if r.RemoteAddr != "" {
 		e.Str(n.ip, r.RemoteAddr)
 	}

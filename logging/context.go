@@ -78,7 +78,7 @@ type reqState struct {
 	trace Traceparent
 	start time.Time
 
-	base      zerolog.Logger
+	base      *zerolog.Logger // the middleware's, shared
 	schemaECS bool
 	once      sync.Once
 	logger    zerolog.Logger
@@ -88,7 +88,6 @@ type reqState struct {
 
 	idBuf [idLen]byte
 	hdr   [1]string
-	ipBuf [64]byte
 }
 
 type stateKey struct{}
