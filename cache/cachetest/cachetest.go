@@ -266,7 +266,7 @@ func testNegative(t *testing.T, s cache.Store) {
 // clock is a settable clock for expiry tests.
 type clock struct{ ns atomic.Int64 }
 
-func (c *clock) now() time.Time           { return time.Unix(0, c.ns.Load()) }
+func (c *clock) now() time.Time          { return time.Unix(0, c.ns.Load()) }
 func (c *clock) advance(d time.Duration) { c.ns.Add(int64(d)) }
 
 func testExpiry(t *testing.T, s cache.Store) {
