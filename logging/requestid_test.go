@@ -216,3 +216,34 @@ func TestZerologKeyDiscovered(t *testing.T) {
 	require.NotNil(t, zerologKey)
 	require.Same(t, ctx.Value(zerologKey), zerolog.Ctx(ctx))
 }
+
+func TestRequestLoggerConcurrentFirstUse(t *testing.T) {
+	t.Parallel()
+	var buf syncBuffer
+	mw, err := RequestIDMiddleware(zerolog.New(&buf), nil)
+	require.NoError(t, err)
+	srv := httptest.NewServer(mw(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		done := make(chan *zerolog.Logger, 8)
+		for range 8 {
+			go func() { l := Ctx(r.Context()); l.Info().Msg("worker"); done <- l }()
+		}
+		first := <-done
+		for range 7 {
+			if l := <-done; l != first {
+				http.Error(w, "different loggers", http.StatusInternalServerError)
+				return
+			}
+		}
+	})))
+	defer srv.Close()
+	resp, err := http.Get(srv.URL)
+	require.NoError(t, err)
+	require.NoError(t, resp.Body.Close())
+	require.Equal(t, http.StatusOK, resp.StatusCode)
+	id := resp.Header.Get("X-Request-ID")
+	ls := lines(t, buf.String())
+	require.Len(t, ls, 8)
+	for _, m := range ls {
+		require.Equal(t, id, m["request_id"])
+	}
+}
