@@ -21,7 +21,8 @@
 //
 // # Readers
 //
-//   - Path("/api"): /api/v2/products. The segment must start with a digit or "v" and a digit.
+//   - Path("/api"): /api/v2/products. A segment is a version when it is "v" and a digit, or
+//     digits, dots and dashes ("2", "2024-06-01"); "/api/products" and "/api/2fa" are not.
 //   - Header("Api-Version"): Api-Version: 2.
 //   - MediaType("acme"): Accept: application/json; version=2, or application/vnd.acme.v2+json.
 //   - Query("version"): ?version=2.

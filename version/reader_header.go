@@ -24,12 +24,20 @@ func Header(name string) *HeaderReader {
 }
 
 // Source returns {SourceHeader, name}.
-func (h *HeaderReader) Source() Source { return Source{Kind: SourceHeader, Name: h.name} }
+func (h *HeaderReader) Source() Source { return Source{Kind: SourceHeader, Name: h.header()} }
+
+// header is the canonical header name; the zero HeaderReader reads "Api-Version".
+func (h *HeaderReader) header() string {
+	if h.name == "" {
+		return "Api-Version"
+	}
+	return h.name
+}
 
 // Read returns the header's version text.
 func (h *HeaderReader) Read(r *http.Request) (string, error) {
 	var c collector
-	for _, line := range r.Header[h.name] {
+	for _, line := range r.Header[h.header()] {
 		for {
 			elem, rest, more := strings.Cut(line, ",")
 			if err := c.add(trimOWS(elem)); err != nil {

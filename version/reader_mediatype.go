@@ -9,6 +9,8 @@ import (
 //
 //   - a media-type parameter: "Accept: application/json; version=2" (Param, "version" by default);
 //   - a vendor media type: "Accept: application/vnd.acme.v2+json" (when Vendor is "acme").
+//     The part after the vendor counts as a version when it looks like one ("v2", "2.1");
+//     "application/vnd.acme.product+json" names no version.
 //
 // Every media range is examined; ranges naming different versions are ambiguous. Responses Vary
 // on Accept. An unsupported or malformed version here answers 406 Not Acceptable.
@@ -74,7 +76,7 @@ func (m *MediaTypeReader) readRange(rng, param string, c *collector) error {
 	mt, params, _ := strings.Cut(rng, ";")
 	mt = trimOWS(mt)
 	if m.Vendor != "" {
-		if raw, ok := vendorVersion(mt, m.Vendor); ok {
+		if raw, ok := vendorVersion(mt, m.Vendor); ok && looksLikeVersion(raw) {
 			if err := c.add(raw); err != nil {
 				return err
 			}

@@ -7,9 +7,10 @@ import (
 )
 
 // PathReader reads the version from the path segment right after a prefix: with the prefix
-// "/api", "/api/v2/products" asks for version 2. A segment counts as a version when it starts
-// with a digit or with "v" followed by a digit; "/api/products" names no version (the default
-// applies) while "/api/v2x/products" is malformed and answers 404.
+// "/api", "/api/v2/products" asks for version 2. A segment counts as a version when it is "v"
+// followed by a digit, or only digits, dots and dashes; "/api/products" and "/api/2fa" name no
+// version (the default applies) while "/api/v2x/products" and "/api/2024-13-01/products" are
+// malformed and answer 404.
 //
 // By default the Negotiator rewrites the request so the router sees the path without the version
 // segment ("/api/v2/products" is routed as "/api/products"), which lets one http.ServeMux pattern

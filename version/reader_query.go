@@ -23,18 +23,27 @@ func Query(name string) *QueryReader {
 }
 
 // Source returns {SourceQuery, name}.
-func (q *QueryReader) Source() Source { return Source{Kind: SourceQuery, Name: q.name} }
+func (q *QueryReader) Source() Source { return Source{Kind: SourceQuery, Name: q.param()} }
+
+// param is the parameter name; the zero QueryReader reads "version".
+func (q *QueryReader) param() string {
+	if q.name == "" {
+		return "version"
+	}
+	return q.name
+}
 
 // Read scans r.URL.RawQuery without building url.Values, so it allocates only when a key or
 // value is percent-encoded.
 func (q *QueryReader) Read(r *http.Request) (string, error) {
 	var c collector
+	name := q.param()
 	rest := r.URL.RawQuery
 	for rest != "" {
 		var pair string
 		pair, rest, _ = strings.Cut(rest, "&")
 		key, val, _ := strings.Cut(pair, "=")
-		if !queryKeyIs(key, q.name) {
+		if !queryKeyIs(key, name) {
 			continue
 		}
 		if strings.ContainsAny(val, "%+") {

@@ -43,6 +43,8 @@ func TestHeaderReader(t *testing.T) {
 	require.Equal(t, Source{Kind: SourceHeader, Name: "Api-Version"}, rd.Source())
 	require.Equal(t, "Api-Version", rd.Source().Vary())
 	require.Equal(t, "Api-Version", Header("").Source().Name)
+	require.Equal(t, "Api-Version", (&HeaderReader{}).Source().Name)
+	checkReader(t, &HeaderReader{}, []readCase{{"zero value", withHeader("/", "Api-Version", "3"), "3", nil}})
 	checkReader(t, rd, []readCase{
 		{"absent", withHeader("/"), "", nil},
 		{"plain", withHeader("/", "Api-Version", "2"), "2", nil},
@@ -78,6 +80,10 @@ func TestPathReader(t *testing.T) {
 		{"unversioned", req("/api/products"), "", nil},
 		{"vanilla is a word", req("/api/vanilla"), "", nil},
 		{"malformed kept", req("/api/v2x/products"), "v2x", nil},
+		{"bad date kept", req("/api/2024-13-01/products"), "2024-13-01", nil},
+		{"leading zero kept", req("/api/01/products"), "01", nil},
+		{"digit-led word", req("/api/2fa/setup"), "", nil},
+		{"digit-led slug", req("/api/3d-models"), "", nil},
 		{"other prefix", req("/apiv/v2/products"), "", nil},
 		{"outside", req("/static/v2/app.js"), "", nil},
 		{"prefix only", req("/api"), "", nil},
@@ -139,6 +145,8 @@ func TestQueryReader(t *testing.T) {
 		{"prefix key", req("versions=2"), "", nil},
 	})
 	checkReader(t, Query("api-version"), []readCase{{"custom", req("api-version=3"), "3", nil}})
+	checkReader(t, &QueryReader{}, []readCase{{"zero value", req("version=3"), "3", nil}})
+	require.Equal(t, "version", (&QueryReader{}).Source().Name)
 }
 
 func TestHostReader(t *testing.T) {
@@ -203,7 +211,9 @@ func TestMediaTypeReader(t *testing.T) {
 		{"lines differ", acc("application/json;version=1", "application/json;version=2"), "", ErrAmbiguous},
 		{"garbage kept", acc("application/json; version=latest"), "latest", nil},
 		{"empty param", acc("application/json; version="), "", ErrMalformed},
-		{"vendor garbage", acc("application/vnd.acme.x+json"), "x", nil},
+		{"vendor resource, no version", acc("application/vnd.acme.product+json"), "", nil},
+		{"vendor garbage", acc("application/vnd.acme.v2x+json"), "v2x", nil},
+		{"vendor bad date", acc("application/vnd.acme.2024-13-01+json"), "2024-13-01", nil},
 		{"wildcard", acc("*/*"), "", nil},
 	})
 	custom := &MediaTypeReader{Param: "v"}

@@ -310,14 +310,24 @@ func cmp3[T ~int | ~uint32 | ~uint8](a, b T) int {
 	return 0
 }
 
-// looksLikeVersion reports whether a path segment or host label is meant as a version: it starts
-// with a digit, or with "v"/"V" followed by a digit. Other segments ("products", "vanilla") are
-// not versions and leave the request unversioned by that reader.
+// looksLikeVersion reports whether a path segment, host label or vendor media-type part is
+// meant as a version: "v" or "V" followed by a digit ("v2", and "v2x", which is then rejected as
+// malformed), or only digits, dots and dashes starting with a digit ("2", "2.1", "2024-06-01",
+// and "2024-13-01" or "01", rejected as malformed). Other text ("products", "vanilla", "2fa",
+// "3d-models") is not a version and leaves the request unversioned by that reader.
 func looksLikeVersion(s string) bool {
-	if len(s) > 0 && (s[0] == 'v' || s[0] == 'V') {
-		s = s[1:]
+	if len(s) >= 2 && (s[0] == 'v' || s[0] == 'V') {
+		return s[1] >= '0' && s[1] <= '9'
 	}
-	return len(s) > 0 && s[0] >= '0' && s[0] <= '9'
+	if len(s) == 0 || s[0] < '0' || s[0] > '9' {
+		return false
+	}
+	for i := 1; i < len(s); i++ {
+		if c := s[i]; (c < '0' || c > '9') && c != '.' && c != '-' {
+			return false
+		}
+	}
+	return true
 }
 
 // clip shortens client text for messages.

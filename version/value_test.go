@@ -197,3 +197,13 @@ func FuzzParse(f *testing.F) {
 		}
 	})
 }
+
+func TestLooksLikeVersion(t *testing.T) {
+	t.Parallel()
+	for s, want := range map[string]bool{
+		"v2": true, "V2": true, "v2x": true, "2": true, "2.1": true, "2024-06-01": true, "2024-13-01": true, "01": true,
+		"": false, "v": false, "vx": false, "products": false, "2fa": false, "3d-models": false, "-1": false, ".1": false,
+	} {
+		require.Equal(t, want, looksLikeVersion(s), s)
+	}
+}
