@@ -69,7 +69,7 @@ func (l *Limiter) Middleware(policies []Policy, cfg *MiddlewareConfig) (func(htt
 			}
 		}
 		if err := p.Limit.Validate(); err != nil {
-			return nil, fmt.Errorf("Policy[%d] (%s): %w", i, p.Name, err)
+			return nil, fmt.Errorf("ratelimit: Policy[%d] (%s): %w", i, p.Name, err)
 		}
 		if p.Key == nil {
 			return nil, fmt.Errorf("%w: Policy[%d].Key is nil", ErrInvalidConfig, i)
