@@ -18,7 +18,9 @@ import (
 //   - for a version older than the newest, the Changes of every newer version that match the
 //     route convert the request body up and the response body down (see Change).
 //
-// Headers are set before next runs, so a handler may still change them.
+// Headers are set before next runs, so a handler may still change them. A CORS preflight
+// (OPTIONS with Access-Control-Request-Method) that names no version is passed to next without
+// one even when Config.Required is set, since browsers never add custom headers to it.
 func (n *Negotiator) Middleware(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		h := w.Header()
@@ -35,6 +37,12 @@ func (n *Negotiator) Middleware(next http.Handler) http.Handler {
 		}
 		e, verr := n.resolve(r)
 		if verr != nil {
+			if verr.Err == ErrRequired && isPreflight(r) {
+				// Browsers send CORS preflights without custom headers: let the CORS
+				// handler answer it, without a version.
+				next.ServeHTTP(w, r)
+				return
+			}
 			n.onError(w, r, verr)
 			return
 		}
@@ -84,4 +92,8 @@ func isJSON(ct string) bool {
 		return false
 	}
 	return mt == "application/json" || strings.HasPrefix(mt, "application/") && strings.HasSuffix(mt, "+json")
+}
+
+func isPreflight(r *http.Request) bool {
+	return r.Method == http.MethodOptions && r.Header.Get("Access-Control-Request-Method") != ""
 }

@@ -197,6 +197,20 @@ func TestRequiredAndDefault(t *testing.T) {
 	require.True(t, req.n.Default().IsZero())
 	require.Equal(t, 200, req.do(t, "/api/products?version=2").Code)
 
+	pre := httptest.NewRequest(http.MethodOptions, "/api/products", nil)
+	pre.Header.Set("Access-Control-Request-Method", "GET")
+	w := httptest.NewRecorder()
+	req.n.Middleware(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_, ok := FromContext(r.Context())
+		require.False(t, ok)
+		w.WriteHeader(http.StatusNoContent)
+	})).ServeHTTP(w, pre)
+	require.Equal(t, http.StatusNoContent, w.Code, "CORS preflights pass without a version")
+	pre.Header.Set("Api-Version", "9")
+	w = httptest.NewRecorder()
+	req.n.Middleware(http.NotFoundHandler()).ServeHTTP(w, pre)
+	require.Equal(t, http.StatusBadRequest, w.Code, "a preflight naming a bad version is still rejected")
+
 	def := setup(t, &Config{Default: "v2", Readers: []Reader{Header("")}})
 	require.Equal(t, "/api/products 2", def.do(t, "/api/products").Body.String())
 	require.Equal(t, MustParse("2"), def.n.Default())
