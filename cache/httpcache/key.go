@@ -131,6 +131,9 @@ func (k *keyRules) canonicalHost(hostport, scheme string) (string, bool) {
 			port = ""
 		}
 	}
+	if host == "" {
+		return "", false
+	}
 	if host[0] != '[' {
 		var ok bool
 		if host, ok = canonicalName(host); !ok {

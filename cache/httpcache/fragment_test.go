@@ -1,0 +1,196 @@
+package httpcache
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"html/template"
+	"net/http"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+
+	"github.com/buttress-go/buttress/cache"
+	"github.com/stretchr/testify/require"
+)
+
+type product struct {
+	ID    int
+	Name  string
+	calls *atomic.Int64
+}
+
+// Render counts how often the template really executed.
+func (p product) Render() string { p.calls.Add(1); return p.Name }
+
+func (p product) CacheTags() []string { return []string{fmt.Sprint("product:", p.ID)} }
+
+func setupFragments(t *testing.T) (*Fragments, *cache.MemoryStore) {
+	t.Helper()
+	store, err := cache.NewMemoryStore(nil)
+	require.NoError(t, err)
+	f, err := NewFragments(store, nil)
+	require.NoError(t, err)
+	return f, store
+}
+
+const cardSrc = `{{define "card"}}<b>{{.Render}}</b>{{end}}`
+
+func TestFragmentRender(t *testing.T) {
+	t.Parallel()
+	f, _ := setupFragments(t)
+	ctx := context.Background()
+	tmpl := template.Must(template.New("").Parse(cardSrc))
+	var calls atomic.Int64
+	p := product{ID: 1, Name: "<Tea>", calls: &calls}
+
+	html, err := f.Render(ctx, tmpl, "card", p, &Fragment{Vary: []any{p.ID}, Tags: []string{"product:1"}})
+	require.NoError(t, err)
+	require.Equal(t, template.HTML("<b>&lt;Tea&gt;</b>"), html)
+	p.Name = "changed but same vary values"
+	html, err = f.Render(ctx, tmpl, "card", p, &Fragment{Vary: []any{1}, Tags: []string{"product:1"}})
+	require.NoError(t, err)
+	require.Equal(t, template.HTML("<b>&lt;Tea&gt;</b>"), html)
+	require.Equal(t, int64(1), calls.Load())
+
+	// Other vary values, other fragment.
+	_, err = f.Render(ctx, tmpl, "card", p, &Fragment{Vary: []any{2}})
+	require.NoError(t, err)
+	require.Equal(t, int64(2), calls.Load())
+
+	// Invalidating the tag drops it.
+	require.NoError(t, f.InvalidateTags(ctx, "product:1"))
+	html, err = f.Render(ctx, tmpl, "card", p, &Fragment{Vary: []any{1}, Tags: []string{"product:1"}})
+	require.NoError(t, err)
+	require.Equal(t, template.HTML("<b>changed but same vary values</b>"), html)
+	require.Equal(t, int64(3), calls.Load())
+}
+
+func TestFragmentErrors(t *testing.T) {
+	t.Parallel()
+	f, _ := setupFragments(t)
+	tmpl := template.Must(template.New("").Parse(`{{define "bad"}}{{.Missing.Field}}{{end}}`))
+	_, err := f.Render(context.Background(), tmpl, "nope", nil, nil)
+	require.ErrorIs(t, err, ErrNoTemplate)
+	_, err = f.Render(context.Background(), tmpl, "bad", 42, nil)
+	require.Error(t, err)
+	_, err = NewFragments(nil, nil)
+	require.Error(t, err)
+	store, _ := cache.NewMemoryStore(nil)
+	_, err = NewFragments(store, &FragmentConfig{TTL: -1})
+	require.ErrorContains(t, err, "FragmentConfig.TTL")
+}
+
+func TestConcurrentFragmentMissesRenderOnce(t *testing.T) {
+	t.Parallel()
+	f, _ := setupFragments(t)
+	tmpl := template.Must(template.New("").Parse(cardSrc))
+	var calls atomic.Int64
+	p := product{ID: 1, Name: "x", calls: &calls}
+	var wg sync.WaitGroup
+	for range 100 {
+		wg.Go(func() {
+			html, err := f.Render(context.Background(), tmpl, "card", p, &Fragment{Vary: []any{1}})
+			if err == nil && html != "<b>x</b>" {
+				err = errors.New(string(html))
+			}
+			require.NoError(t, err)
+		})
+	}
+	wg.Wait()
+	require.LessOrEqual(t, calls.Load(), int64(1))
+}
+
+type keyed string
+
+func (k keyed) CacheKey() string { return "k-" + string(k) }
+
+func TestFragmentKey(t *testing.T) {
+	t.Parallel()
+	f, _ := setupFragments(t)
+	a := template.Must(template.New("").Parse(cardSrc + `{{define "list"}}{{range .}}{{template "card" .}}{{end}}{{end}}`))
+	b := template.Must(template.New("").Parse(cardSrc + `{{define "list"}}{{range .}}{{template "card" .}}{{end}}{{end}}`))
+	changedCard := template.Must(template.New("").Parse(`{{define "card"}}<i>{{.Render}}</i>{{end}}` +
+		`{{define "list"}}{{range .}}{{template "card" .}}{{end}}{{end}}`))
+	commentOnly := template.Must(template.New("").Parse(`{{define "card"}}<!-- note --><b>{{.Render}}</b>{{end}}` +
+		`{{define "list"}}{{range .}}{{template "card" .}}{{end}}{{end}}`))
+
+	key := func(set *template.Template, name string, vary ...any) string {
+		k, err := f.Key(set, name, vary...)
+		require.NoError(t, err)
+		return k
+	}
+	require.True(t, strings.HasPrefix(key(a, "card"), "frag:card:"))
+	require.Equal(t, key(a, "list"), key(b, "list"), "same source, same key")
+	require.NotEqual(t, key(a, "list"), key(changedCard, "list"), "a called template changed")
+	require.NotEqual(t, key(a, "card"), key(changedCard, "card"))
+	require.Equal(t, key(a, "card"), key(commentOnly, "card"), "html/template strips comments")
+	require.NotEqual(t, key(a, "card", 1), key(a, "card", "1"), "values are typed")
+	require.NotEqual(t, key(a, "card", "a", "b"), key(a, "card", "ab"))
+	require.Equal(t, key(a, "card", keyed("x")), key(a, "card", keyed("x")))
+	require.NotEqual(t, key(a, "card", keyed("x")), key(a, "card", keyed("y")))
+
+	// Executing the set (which rewrites the trees with escapers) does not change the digest
+	// another process computes from the unexecuted templates.
+	f2, _ := setupFragments(t)
+	before, err := f2.Key(b, "list")
+	require.NoError(t, err)
+	var calls atomic.Int64
+	require.NoError(t, b.ExecuteTemplate(&strings.Builder{}, "list", []product{{Name: "x", calls: &calls}}))
+	f3, _ := setupFragments(t)
+	after, err := f3.Key(b, "list")
+	require.NoError(t, err)
+	require.Equal(t, before, after)
+}
+
+func TestFragmentFuncs(t *testing.T) {
+	t.Parallel()
+	f, _ := setupFragments(t)
+	tmpl := template.Must(f.Funcs(template.New("page")).Parse(cardSrc +
+		`{{define "page"}}<ul>{{range .}}<li>{{fragment "card" . .ID}}</li>{{end}}</ul>{{end}}`))
+	var calls atomic.Int64
+	items := []product{{ID: 1, Name: "tea", calls: &calls}, {ID: 2, Name: "cake", calls: &calls}}
+	render := func() string {
+		var sb strings.Builder
+		require.NoError(t, tmpl.ExecuteTemplate(&sb, "page", items))
+		return sb.String()
+	}
+	require.Equal(t, "<ul><li><b>tea</b></li><li><b>cake</b></li></ul>", render())
+	require.Equal(t, "<ul><li><b>tea</b></li><li><b>cake</b></li></ul>", render())
+	require.Equal(t, int64(2), calls.Load())
+	// The data's CacheTags tagged the fragments.
+	require.NoError(t, f.InvalidateTags(context.Background(), "product:2"))
+	items[1].Name = "pie"
+	require.Equal(t, "<ul><li><b>tea</b></li><li><b>pie</b></li></ul>", render())
+	require.Equal(t, int64(3), calls.Load())
+}
+
+// A fragment rendered inside a cached page tags the page: invalidating the fragment's tag
+// drops both.
+func TestFragmentTagsReachThePage(t *testing.T) {
+	t.Parallel()
+	p, b := setup(t, nil)
+	f, err := NewFragments(b.store, nil)
+	require.NoError(t, err)
+	tmpl := template.Must(template.New("").Parse(cardSrc))
+	var calls atomic.Int64
+	name := "tea"
+	h := p.Middleware(b.counting(func(w http.ResponseWriter, r *http.Request) {
+		prod := product{ID: 7, Name: name, calls: &calls}
+		html, err := f.Render(r.Context(), tmpl, "card", prod, &Fragment{Vary: []any{7}, Tags: prod.CacheTags()})
+		if err != nil {
+			http.Error(w, err.Error(), 500)
+			return
+		}
+		fmt.Fprintf(w, "<main>%s</main>", html)
+	}))
+	require.Equal(t, "<main><b>tea</b></main>", get(h, "GET", "/p/7").Body.String())
+	requireStatus(t, get(h, "GET", "/p/7"), "buttress; hit")
+	name = "green tea"
+	require.NoError(t, p.InvalidateTags(context.Background(), "product:7"))
+	w := get(h, "GET", "/p/7")
+	require.Equal(t, "<main><b>green tea</b></main>", w.Body.String())
+	requireStatus(t, w, "buttress; fwd=uri-miss; stored")
+	require.Equal(t, int64(2), calls.Load())
+}
