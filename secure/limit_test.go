@@ -93,3 +93,22 @@ func TestBodyLimitDisabledAndDefault(t *testing.T) {
 	r.ContentLength = DefaultMaxBodyBytes + 1
 	requireProblem(t, serve(newSecure(t, nil).BodyLimit(okHandler), r), http.StatusRequestEntityTooLarge)
 }
+
+func TestBodyLimitStreamingHandlerFlushes(t *testing.T) {
+	t.Parallel()
+	srv := bodyServer(t, &Config{MaxBodyBytes: 100}, func(w http.ResponseWriter, r *http.Request) {
+		b, err := io.ReadAll(r.Body)
+		if err != nil {
+			t.Error(err)
+		}
+		_, _ = w.Write(b)
+		require.NoError(t, http.NewResponseController(w).Flush())
+		_, _ = io.WriteString(w, "!")
+	})
+	resp, err := http.Post(srv.URL, "text/plain", io.MultiReader(strings.NewReader("stream")))
+	require.NoError(t, err)
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	require.Equal(t, http.StatusOK, resp.StatusCode)
+	require.Equal(t, "stream!", string(b))
+}

@@ -117,6 +117,13 @@ func TestSchemeAndHostXForwarded(t *testing.T) {
 	r = req("GET", "https://example.com/", "X-Forwarded-Proto", "http")
 	require.Equal(t, "https", p.Scheme(r), "untrusted peer: the connection decides")
 
+	sec := newSecure(t, &Config{TrustedProxies: []string{"127.0.0.1"}})
+	r2 := req("GET", "http://example.com/", "X-Forwarded-For", "203.0.113.1")
+	r2.RemoteAddr = "127.0.0.1:1"
+	ip2, err := sec.ClientIP(r2)
+	require.NoError(t, err)
+	require.Equal(t, "203.0.113.1", ip2.String())
+
 	var nilP *Proxies
 	require.Equal(t, "https", nilP.Scheme(r))
 	require.Equal(t, "example.com", nilP.Host(r))
