@@ -117,7 +117,7 @@ func (c *csrfChecker) checkUnsafe(r *http.Request) error {
 		if ok && (c.sameOrigin(r, scheme, host, port) || c.matchTrusted(scheme, host, port)) {
 			return nil
 		}
-		return fmt.Errorf("%w: Origin %q is not %s nor a trusted origin", ErrCSRFOriginMismatch, origin, c.ownOrigin(r))
+		return fmt.Errorf("%w: Origin %q is neither %s nor a trusted origin", ErrCSRFOriginMismatch, origin, c.ownOrigin(r))
 	}
 	if !c.s.proxies.IsSecure(r) {
 		return nil // no browser signal at all: a non-browser client or same-origin old browser
@@ -148,7 +148,7 @@ func (c *csrfChecker) checkReferer(r *http.Request) error {
 	if c.sameOrigin(r, "https", host, port) || c.matchTrusted("https", host, port) {
 		return nil
 	}
-	return fmt.Errorf("%w: Referer %q is not %s nor a trusted origin", ErrCSRFRefererMismatch, ref, c.ownOrigin(r))
+	return fmt.Errorf("%w: Referer %q is neither %s nor a trusted origin", ErrCSRFRefererMismatch, ref, c.ownOrigin(r))
 }
 
 // exactOrigin is the fast path of sameOrigin: Origin is byte for byte scheme + "://" + Host.

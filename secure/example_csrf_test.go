@@ -31,7 +31,7 @@ func ExampleSecure_CheckCSRF() {
 	// <nil>
 	// true
 	// <nil>
-	// secure: CSRF: origin does not match: Origin "http://app.example.com" is not http://example.com nor a trusted origin
+	// secure: CSRF: origin does not match: Origin "http://app.example.com" is neither http://example.com nor a trusted origin
 }
 
 func ExampleCSRFField() {
