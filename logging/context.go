@@ -76,7 +76,6 @@ type reqState struct {
 
 	id    string
 	trace Traceparent
-	start time.Time
 
 	base      *zerolog.Logger // the middleware's, shared
 	schemaECS bool

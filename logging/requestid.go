@@ -130,11 +130,11 @@ func RequestIDMiddleware(l zerolog.Logger, cfg *RequestIDConfig) (func(http.Hand
 	ecs := c.Schema == SchemaECS
 	return func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			s := &reqState{Context: r.Context(), base: &l, schemaECS: ecs, start: time.Now()}
+			s := &reqState{Context: r.Context(), base: &l, schemaECS: ecs}
 			if v := r.Header[header]; !c.IgnoreIncoming && len(v) == 1 && ValidRequestID(v[0]) {
 				s.id = v[0]
 			} else {
-				fillULID(&s.idBuf, s.start)
+				fillULID(&s.idBuf, time.Now())
 				s.id = unsafe.String(&s.idBuf[0], idLen) // idBuf is never written again
 			}
 			if !c.IgnoreTraceparent {
