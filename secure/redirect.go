@@ -73,7 +73,11 @@ func (s *Secure) Redirect(next http.Handler) http.Handler {
 		if r.Method == http.MethodGet || r.Method == http.MethodHead {
 			code = http.StatusMovedPermanently
 		}
-		w.Header().Set("Location", "https://"+host+r.URL.RequestURI())
+		uri := r.URL.RequestURI()
+		if !strings.HasPrefix(uri, "/") { // "OPTIONS *"
+			uri = "/"
+		}
+		w.Header().Set("Location", "https://"+host+uri)
 		w.WriteHeader(code)
 	})
 }

@@ -26,6 +26,11 @@ func TestRedirectToValidatedHost(t *testing.T) {
 	}
 	require.Equal(t, http.StatusMovedPermanently, serve(h, req("GET", "http://example.com/healthz/x")).Code, "exact pattern")
 	require.Equal(t, http.StatusOK, serve(h, req("GET", "https://example.com/")).Code)
+
+	r = req("OPTIONS", "http://example.com/")
+	r.URL.Path, r.RequestURI = "*", "*"
+	rec = serve(h, r)
+	require.Equal(t, "https://example.com/", rec.Header().Get("Location"))
 }
 
 func TestRedirectCanonicalHostAndPort(t *testing.T) {
