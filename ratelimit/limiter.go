@@ -25,7 +25,9 @@ type Config struct {
 	BreakerCooldown time.Duration
 	// LocalCacheSize bounds the local over-limit cache: a key the store rejected is answered
 	// locally, without a store call, until its RetryAfter has passed (it could not be admitted
-	// before then anyway, so answers are unchanged). Default 65536 keys; negative disables it.
+	// before then anyway; counted from when the answer arrived, so the local answer may outlast
+	// the true wait by one store round trip, never fall short of it). Not used with a
+	// *MemoryStore. Default 65536 keys; negative disables it.
 	LocalCacheSize int
 	// Shadow evaluates limits and counts and reports rejections (Stats, OnReject) but admits
 	// every request: for trying out a policy in production.
@@ -218,10 +220,14 @@ func (l *Limiter) Take(ctx context.Context, reqs []Request, res []Result) (Decis
 		return d, nil
 	}
 	if l.local != nil {
+		// RetryAfter was measured on the store's clock some time before the answer arrived, so
+		// counting it from now (after the answer) is late by at most one round trip: local
+		// answers and their Retry-After are never earlier than the true wait.
+		after := l.cfg.Now().UnixNano()
 		for i := range reqs {
 			// Only unit-cost rejections are cached: if one unit does not fit before T, nothing does.
 			if !res[i].Allowed && reqs[i].Cost <= 1 {
-				l.local.put(reqs[i].Key, now+int64(res[i].RetryAfter), now)
+				l.local.put(reqs[i].Key, after+int64(res[i].RetryAfter), after)
 			}
 		}
 	}

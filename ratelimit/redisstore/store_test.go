@@ -78,7 +78,9 @@ func TestExactUnderConcurrency(t *testing.T) {
 func TestMiddlewareExactUnderConcurrency(t *testing.T) {
 	t.Parallel()
 	s, _ := setup(t, false)
-	l, err := ratelimit.New(s, nil)
+	// Fail closed with a generous timeout: a slow, loaded test machine must not turn store
+	// timeouts into admissions; StoreErrors is checked below.
+	l, err := ratelimit.New(s, &ratelimit.Config{FailClosed: true, Timeout: 10 * time.Second})
 	require.NoError(t, err)
 	mw, err := l.Middleware([]ratelimit.Policy{{Name: "ip", Limit: ratelimit.PerMinute(10), Key: ratelimit.ClientIP(nil)}}, nil)
 	require.NoError(t, err)
@@ -95,6 +97,7 @@ func TestMiddlewareExactUnderConcurrency(t *testing.T) {
 		}
 		return resp.StatusCode == http.StatusOK
 	})
+	require.Zero(t, l.Stats().StoreErrors)
 	require.Equal(t, 10, got)
 	require.Equal(t, int64(54), c429.Load())
 }
@@ -162,7 +165,7 @@ func TestRecoversAtRate(t *testing.T) {
 		}
 		ok, res := take(t, s, ratelimit.Request{Key: key, Limit: l})
 		require.True(t, ok, "one request is admitted once the interval has passed on the server")
-		require.Equal(t, 0, res[0].Remaining)
+		require.Less(t, res[0].Remaining, l.Burst, "this request was charged")
 		return
 	}
 }
