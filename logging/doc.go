@@ -49,7 +49,10 @@
 // # Departures from the design note
 //
 // New never fails, like zerolog.New: an invalid field falls back to its
-// default and New logs an error line naming it (Config.Validate fails fast).
+// default and New logs an error line naming it (Config.Validate fails fast);
+// SlowQueryLogger does the same, so it drops straight into dbrouter's
+// Config. The middleware constructors return (middleware, error) instead,
+// the error naming the invalid field.
 // zerolog v1.35.1's own zerolog.NewSlogHandler fails testing/slogtest
 // (groups are flattened, WithAttrs before WithGroup lands in the group), so
 // this package ships SlogHandler. The request logger is built lazily, the

@@ -11,10 +11,7 @@ import (
 )
 
 func ExampleSlowQueryLogger() {
-	onSlow, err := logging.SlowQueryLogger(zerolog.New(os.Stdout), nil)
-	if err != nil {
-		panic(err)
-	}
+	onSlow := logging.SlowQueryLogger(zerolog.New(os.Stdout), nil)
 	// dbrouter.Config{OnSlowQuery: onSlow, SlowQueryThreshold: 200 * time.Millisecond}
 	ctx := logging.WithRequestID(context.Background(), "edge-2f1c9a7be04d4c21")
 	onSlow(ctx, "SELECT * FROM orders WHERE email = 'ann@example.com' AND total > 100", "replica-2", 750*time.Millisecond)

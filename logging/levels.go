@@ -100,6 +100,10 @@ func parseLevel(s string) (zerolog.Level, error) {
 // its level string overrides name ("info,dbrouter=debug"), that level.
 // Otherwise the child keeps l's level. Hand the child to the component's
 // Config.Logger.
+//
+// New records the overrides in the logger's Go context (zerolog's
+// Context.Ctx); a logger derived with With().Ctx(other) loses them and its
+// components keep its level.
 func Component(l zerolog.Logger, name string) zerolog.Logger {
 	m := loggerMeta(l)
 	key := "component"

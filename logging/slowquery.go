@@ -33,28 +33,53 @@ type SlowQueryConfig struct {
 	Message string
 }
 
+// Validate reports the first invalid field of cfg as an error wrapping
+// ErrInvalidConfig. A nil *SlowQueryConfig is valid.
+func (cfg *SlowQueryConfig) Validate() error {
+	if cfg == nil {
+		return nil
+	}
+	_, err := cfg.level()
+	if err == nil && cfg.Schema != SchemaCompact && cfg.Schema != SchemaECS {
+		err = fmt.Errorf("%w: SlowQueryConfig.Schema %d is not SchemaCompact or SchemaECS", ErrInvalidConfig, cfg.Schema)
+	}
+	return err
+}
+
+func (cfg *SlowQueryConfig) level() (zerolog.Level, error) {
+	if cfg.Level == "" {
+		return zerolog.WarnLevel, nil
+	}
+	level, err := parseLevel(cfg.Level)
+	if err != nil || level > zerolog.ErrorLevel {
+		return zerolog.WarnLevel, fmt.Errorf("%w: SlowQueryConfig.Level %q must be trace, debug, info, warn or error", ErrInvalidConfig, cfg.Level)
+	}
+	return level, nil
+}
+
 // SlowQueryLogger returns a function shaped for dbrouter's
 // Config.OnSlowQuery hook: it logs the statement with its literal values
 // redacted (RedactSQL), the node, the duration and, when ctx carries them,
 // the request ID and trace IDs, so a slow query points back at its request.
 // Bound parameters are never seen here, only the statement text.
 //
-// It returns an error wrapping ErrInvalidConfig when cfg.Schema or
-// cfg.Level is invalid.
-func SlowQueryLogger(l zerolog.Logger, cfg *SlowQueryConfig) (func(ctx context.Context, query, node string, took time.Duration), error) {
+//	dbrouter.Config{OnSlowQuery: logging.SlowQueryLogger(logging.Component(l, "dbrouter"), nil)}
+//
+// Like New, it never fails: an invalid cfg field falls back to its default
+// and one error line naming it is written to l (cfg.Validate fails fast).
+func SlowQueryLogger(l zerolog.Logger, cfg *SlowQueryConfig) func(ctx context.Context, query, node string, took time.Duration) {
 	var c SlowQueryConfig
 	if cfg != nil {
 		c = *cfg
 	}
-	level := zerolog.WarnLevel
-	if c.Level != "" {
-		var err error
-		if level, err = parseLevel(c.Level); err != nil || level > zerolog.ErrorLevel {
-			return nil, fmt.Errorf("%w: SlowQueryConfig.Level %q must be trace, debug, info, warn or error", ErrInvalidConfig, c.Level)
-		}
+	level, err := c.level()
+	if err != nil {
+		l.Error().Err(err).Msg("logging: invalid config, using the default for this field")
 	}
 	if c.Schema != SchemaCompact && c.Schema != SchemaECS {
-		return nil, fmt.Errorf("%w: SlowQueryConfig.Schema %d is not SchemaCompact or SchemaECS", ErrInvalidConfig, c.Schema)
+		l.Error().Err(fmt.Errorf("%w: SlowQueryConfig.Schema %d is not SchemaCompact or SchemaECS", ErrInvalidConfig, c.Schema)).
+			Msg("logging: invalid config, using the default for this field")
+		c.Schema = SchemaCompact
 	}
 	if c.MaxQueryLen == 0 {
 		c.MaxQueryLen = DefaultMaxQueryLen
@@ -92,5 +117,5 @@ func SlowQueryLogger(l zerolog.Logger, cfg *SlowQueryConfig) (func(ctx context.C
 			e.Str("trace.id", t.TraceID).Str("span.id", t.SpanID)
 		}
 		e.Ctx(ctx).Msg(c.Message)
-	}, nil
+	}
 }

@@ -14,16 +14,12 @@ import (
 )
 
 // The shape dbrouter's Config.OnSlowQuery expects.
-var _ func(ctx context.Context, query, node string, took time.Duration) = func() func(context.Context, string, string, time.Duration) {
-	f, _ := SlowQueryLogger(zerolog.Nop(), nil)
-	return f
-}()
+var _ func(ctx context.Context, query, node string, took time.Duration) = SlowQueryLogger(zerolog.Nop(), nil)
 
 func TestSlowQueryLogger(t *testing.T) {
 	t.Parallel()
 	var buf bytes.Buffer
-	f, err := SlowQueryLogger(zerolog.New(&buf), nil)
-	require.NoError(t, err)
+	f := SlowQueryLogger(zerolog.New(&buf), nil)
 
 	ctx := WithRequestID(context.Background(), "req-0123456789abcdefgh")
 	f(ctx, "SELECT * FROM users WHERE email = 'bob@example.com' AND id = 42", "replica-1", 1500*time.Millisecond)
@@ -38,8 +34,7 @@ func TestSlowQueryLogger(t *testing.T) {
 
 	// ECS names, level, truncation, and the request's trace through the middleware.
 	buf.Reset()
-	f, err = SlowQueryLogger(zerolog.New(&buf), &SlowQueryConfig{Schema: SchemaECS, Level: "error", MaxQueryLen: 20})
-	require.NoError(t, err)
+	f = SlowQueryLogger(zerolog.New(&buf), &SlowQueryConfig{Schema: SchemaECS, Level: "error", MaxQueryLen: 20})
 	rid, err := RequestIDMiddleware(zerolog.Nop(), nil)
 	require.NoError(t, err)
 	req := httptest.NewRequest(http.MethodGet, "/", nil)
@@ -56,9 +51,20 @@ func TestSlowQueryLogger(t *testing.T) {
 	require.Equal(t, "4bf92f3577b34da6a3ce929d0e0e4736", m["trace.id"])
 
 	for _, bad := range []*SlowQueryConfig{{Schema: 4}, {Level: "loud"}, {Level: "panic"}, {Level: "disabled"}} {
-		_, err := SlowQueryLogger(zerolog.Nop(), bad)
-		require.ErrorIs(t, err, ErrInvalidConfig)
+		require.ErrorIs(t, bad.Validate(), ErrInvalidConfig)
+		buf.Reset()
+		f := SlowQueryLogger(zerolog.New(&buf), bad)
+		m := oneLine(t, buf.String())
+		require.Equal(t, "error", m["level"])
+		require.Contains(t, m["error"], "SlowQueryConfig.")
+		buf.Reset()
+		f(context.Background(), "SELECT 1", "primary", time.Second)
+		m = oneLine(t, buf.String())
+		require.Equal(t, "warn", m["level"], "defaults apply")
+		require.Equal(t, "SELECT ?", m["query"])
 	}
+	require.NoError(t, (*SlowQueryConfig)(nil).Validate())
+	require.NoError(t, (&SlowQueryConfig{Level: "info", Schema: SchemaECS}).Validate())
 }
 
 func TestRedactSQL(t *testing.T) {
