@@ -2,6 +2,7 @@ package dbrouter
 
 import (
 	"context"
+	"database/sql"
 	"time"
 )
 
@@ -172,7 +173,11 @@ func (r *Router) refreshReplay(ctx context.Context, n *node) (LSN, error) {
 	r.onDemandProbes.Add(1)
 	pctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), r.cfg.ProbeTimeout)
 	var s string
-	c.err = n.db.QueryRowContext(pctx, `SELECT coalesce(pg_last_wal_replay_lsn()::text, '0/0')`).Scan(&s)
+	// On the probe's warm connection: a pool connection cancelled by the short timeout would be
+	// closed, and the next probe would pay for a new connection on a busy server.
+	c.err = n.probeQuery(pctx, func(conn *sql.Conn) error {
+		return conn.QueryRowContext(pctx, `SELECT coalesce(pg_last_wal_replay_lsn()::text, '0/0')`).Scan(&s)
+	})
 	cancel()
 	if c.err == nil {
 		c.lsn, c.err = ParseLSN(s)
