@@ -116,17 +116,17 @@ func hardenSetCookie(v string, secure bool, script map[string]bool) string {
 		} else {
 			rest = ""
 		}
-		attr = strings.TrimSpace(attr)
-		if i := strings.IndexByte(attr, '='); i >= 0 {
-			attr = strings.TrimSpace(attr[:i])
-		}
+		attr, val, _ := strings.Cut(strings.TrimSpace(attr), "=")
+		attr, val = strings.TrimSpace(attr), strings.TrimSpace(val)
 		switch {
 		case strings.EqualFold(attr, "Secure"):
 			hasSecure = true
 		case strings.EqualFold(attr, "HttpOnly"):
 			hasHTTPOnly = true
 		case strings.EqualFold(attr, "SameSite"):
-			hasSameSite = true
+			// An unknown value counts as absent; the SameSite=Lax appended below is the last
+			// one, which browsers apply.
+			hasSameSite = strings.EqualFold(val, "Lax") || strings.EqualFold(val, "Strict") || strings.EqualFold(val, "None")
 		}
 	}
 	if secure && !hasSecure {

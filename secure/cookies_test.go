@@ -36,6 +36,7 @@ func TestCookiesMiddlewareHardensEverySetCookie(t *testing.T) {
 		http.SetCookie(w, &http.Cookie{Name: "theme", Value: "dark"})
 		w.Header().Add("Set-Cookie", "x=1; secure; HTTPONLY; samesite=strict")
 		w.Header().Add("Set-Cookie", "y=2;Path=/;SameSite=None")
+		w.Header().Add("Set-Cookie", "z=3; SameSite=bogus")
 		w.WriteHeader(http.StatusCreated)
 		w.Header().Add("Set-Cookie", "late=1") // after the status: not sent, not touched
 	}))
@@ -46,6 +47,7 @@ func TestCookiesMiddlewareHardensEverySetCookie(t *testing.T) {
 		"theme=dark; Secure; SameSite=Lax",
 		"x=1; secure; HTTPONLY; samesite=strict",
 		"y=2;Path=/;SameSite=None; Secure; HttpOnly",
+		"z=3; SameSite=bogus; Secure; HttpOnly; SameSite=Lax",
 	}, rec.Result().Header.Values("Set-Cookie"))
 
 	// A handler that never writes still gets its cookies hardened.
