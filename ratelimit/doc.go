@@ -54,8 +54,9 @@
 // Store errors (a timeout, Redis down) count towards a circuit breaker; while it is open the store
 // is not called. Config.FailClosed chooses between admitting (the default: rate-limit state is a
 // copy, not the truth) and answering 503 with Retry-After. A key the store rejected is remembered
-// locally until its RetryAfter, so a hot abusive client stops costing Redis round trips; this
-// never changes an answer, since the bucket could not admit before then. Config.Shadow evaluates
+// locally until its RetryAfter, so a hot abusive client stops costing Redis round trips; the
+// bucket could not admit before then anyway (the local answer may outlast the true wait by one
+// round trip, never fall short of it). Config.Shadow evaluates
 // and reports (Stats, Config.OnReject) without blocking. [Limiter.Stats] returns the counters.
 //
 // # Outside HTTP

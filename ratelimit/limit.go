@@ -2,6 +2,7 @@ package ratelimit
 
 import (
 	"fmt"
+	"math/bits"
 	"time"
 )
 
@@ -50,7 +51,7 @@ func (l Limit) Validate() error {
 	case int64(l.Period) < int64(l.Rate):
 		return fmt.Errorf("%w: Limit.Period %s is shorter than Rate %d nanoseconds", ErrInvalidLimit, l.Period, l.Rate)
 	}
-	if l.Interval() > time.Duration(maxBurstSpan/int64(l.Burst)) {
+	if hi, lo := bits.Mul64(uint64(l.Interval()), uint64(l.Burst)); hi != 0 || lo > uint64(maxBurstSpan) {
 		return fmt.Errorf("%w: Limit.Burst %d × interval %s overflows", ErrInvalidLimit, l.Burst, l.Interval())
 	}
 	return nil

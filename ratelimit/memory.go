@@ -45,7 +45,8 @@ type memShard struct {
 	m       map[uint64]int64 // 64-bit seeded hash of the key → TAT (or expiry)
 	sweepAt int
 	peak    int
-	_       [32]byte // keep neighbouring shards' locks off one cache line
+	evicted int      // evictions since the last sweep
+	_       [24]byte // keep neighbouring shards' locks off one cache line
 }
 
 const minSweep = 256
@@ -172,7 +173,10 @@ func (s *MemoryStore) takeMany(now int64, reqs []Request, res []Result) bool {
 // insert adds a key, sweeping idle buckets first when the shard has grown past its sweep mark
 // and evicting a sampled bucket when the shard is at its bound. Called with sh.mu held.
 func (sh *memShard) insert(key uint64, tat, now int64, shardMax int) {
-	if len(sh.m) >= sh.sweepAt {
+	// Sweep when the shard has doubled since the last sweep; at the MaxKeys bound, only once
+	// every shardMax/4 evictions, so a shard full of live buckets costs O(1) amortised too.
+	if len(sh.m) >= sh.sweepAt && (len(sh.m) < shardMax || sh.evicted >= shardMax/4) {
+		sh.evicted = 0
 		for k, v := range sh.m {
 			if v <= now {
 				delete(sh.m, k)
@@ -201,6 +205,7 @@ func (sh *memShard) insert(key uint64, tat, now int64, shardMax int) {
 			}
 		}
 		delete(sh.m, victim)
+		sh.evicted++
 	}
 	sh.m[key] = tat
 	sh.peak = max(sh.peak, len(sh.m))
