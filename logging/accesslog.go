@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/netip"
+	"strings"
 	"time"
 
 	"github.com/rs/zerolog"
@@ -122,9 +123,6 @@ func AccessLog(l zerolog.Logger, cfg *AccessLogConfig) (func(http.Handler) http.
 	if a.c.Message == "" {
 		a.c.Message = "request"
 	}
-	if a.c.Now == nil {
-		a.c.Now = time.Now
-	}
 	if len(a.c.SkipPaths) > 0 {
 		a.skip = make(map[string]struct{}, len(a.c.SkipPaths))
 		for _, p := range a.c.SkipPaths {
@@ -136,8 +134,16 @@ func AccessLog(l zerolog.Logger, cfg *AccessLogConfig) (func(http.Handler) http.
 
 func (a *accessLog) middleware(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		start := a.c.Now()
 		s := stateFrom(r.Context())
+		var start time.Time
+		switch {
+		case a.c.Now != nil:
+			start = a.c.Now()
+		case s != nil && !s.start.IsZero():
+			start = s.start // read by RequestIDMiddleware a moment ago
+		default:
+			start = time.Now()
+		}
 		rw := takeWriter(w, s)
 		completed := false
 		defer func() { a.log(r, rw, s, start, !completed) }()
@@ -147,7 +153,12 @@ func (a *accessLog) middleware(next http.Handler) http.Handler {
 }
 
 func (a *accessLog) log(r *http.Request, rw *responseWriter, s *reqState, start time.Time, aborted bool) {
-	took := a.c.Now().Sub(start)
+	var took time.Duration
+	if a.c.Now != nil {
+		took = a.c.Now().Sub(start)
+	} else {
+		took = time.Since(start) // monotonic clock only: cheaper than time.Now
+	}
 	status := rw.status
 	if !rw.wroteHeader {
 		status = http.StatusOK // what net/http sends for a handler that wrote nothing
@@ -187,11 +198,15 @@ func (a *accessLog) log(r *http.Request, rw *responseWriter, s *reqState, start 
 	} else {
 		e.Float64(n.duration, float64(took)/float64(time.Millisecond))
 	}
-	var scratch [48]byte // the longest IPv6 text with a zone fits
-	if ip, ok := a.clientIP(r); ok {
-		e.Bytes(n.ip, ip.AppendTo(scratch[:0]))
+	if a.c.ClientIP != nil {
+		if ip, err := a.c.ClientIP(r); err == nil && ip.IsValid() {
+			var scratch [48]byte // the longest IPv6 text with a zone fits
+			e.Bytes(n.ip, ip.AppendTo(scratch[:0]))
+		} else if r.RemoteAddr != "" {
+			e.Str(n.ip, remoteHost(r.RemoteAddr))
+		}
 	} else if r.RemoteAddr != "" {
-		e.Str(n.ip, r.RemoteAddr)
+		e.Str(n.ip, remoteHost(r.RemoteAddr))
 	}
 	if ua := r.Header["User-Agent"]; len(ua) > 0 && ua[0] != "" {
 		e.Str(n.userAgent, ua[0])
@@ -213,17 +228,27 @@ func (a *accessLog) log(r *http.Request, rw *responseWriter, s *reqState, start 
 	e.Msg(a.c.Message)
 }
 
-func (a *accessLog) clientIP(r *http.Request) (netip.Addr, bool) {
-	if a.c.ClientIP != nil {
-		if ip, err := a.c.ClientIP(r); err == nil && ip.IsValid() {
-			return ip, true
+// remoteHost returns the host part of an http.Request.RemoteAddr without
+// parsing it in full: "192.0.2.1:1234" → "192.0.2.1", "[2001:db8::1]:1234"
+// → "2001:db8::1", an IPv4-mapped IPv6 address → its IPv4 form. Anything
+// else is returned as it is (zerolog escapes it).
+func remoteHost(addr string) string {
+	i := strings.LastIndexByte(addr, ':')
+	if i < 0 {
+		return addr
+	}
+	host := addr[:i]
+	if len(host) >= 2 && host[0] == '[' && host[len(host)-1] == ']' {
+		host = host[1 : len(host)-1]
+		if strings.HasPrefix(host, "::ffff:") {
+			if ip, err := netip.ParseAddr(host); err == nil && ip.Is4In6() {
+				return ip.Unmap().String()
+			}
 		}
+		return host
 	}
-	if ap, err := netip.ParseAddrPort(r.RemoteAddr); err == nil {
-		return ap.Addr().Unmap(), true
+	if strings.IndexByte(host, ':') >= 0 { // a bare IPv6 address without a port
+		return addr
 	}
-	if ip, err := netip.ParseAddr(r.RemoteAddr); err == nil {
-		return ip.Unmap(), true
-	}
-	return netip.Addr{}, false
+	return host
 }

@@ -259,3 +259,20 @@ func TestResponseWriterInterfaces(t *testing.T) {
 	_, _, err = rw.Hijack()
 	require.ErrorIs(t, err, http.ErrNotSupported)
 }
+
+func TestRemoteHost(t *testing.T) {
+	t.Parallel()
+	for in, want := range map[string]string{
+		"192.0.2.1:1234":           "192.0.2.1",
+		"[2001:db8::1]:443":        "2001:db8::1",
+		"[fe80::1%eth0]:443":       "fe80::1%eth0",
+		"[::ffff:192.0.2.7]:51234": "192.0.2.7",
+		"2001:db8::1":              "2001:db8::1",
+		"192.0.2.1":                "192.0.2.1",
+		"@":                        "@",
+		"":                         "",
+		"unix:/tmp/sock":           "unix",
+	} {
+		require.Equal(t, want, remoteHost(in), "%q", in)
+	}
+}

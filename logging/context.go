@@ -76,6 +76,7 @@ type reqState struct {
 
 	id    string
 	trace Traceparent
+	start time.Time // when the ID was minted; zero for an accepted one
 
 	base      *zerolog.Logger // the middleware's, shared
 	schemaECS bool

@@ -134,7 +134,8 @@ func RequestIDMiddleware(l zerolog.Logger, cfg *RequestIDConfig) (func(http.Hand
 			if v := r.Header[header]; !c.IgnoreIncoming && len(v) == 1 && ValidRequestID(v[0]) {
 				s.id = v[0]
 			} else {
-				fillULID(&s.idBuf, time.Now())
+				s.start = time.Now()
+				fillULID(&s.idBuf, s.start)
 				s.id = unsafe.String(&s.idBuf[0], idLen) // idBuf is never written again
 			}
 			if !c.IgnoreTraceparent {
