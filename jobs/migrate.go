@@ -68,7 +68,9 @@ func (c *Client) migrationsCurrent(ctx context.Context) error {
 
 // MigrationSQL returns the PostgreSQL DDL that Migrate applies (River's migrations, the rows
 // River's migration table expects, and the jobs rate-limit table), for applications that run
-// migrations with their own tool. schema may be empty (search_path) or a plain identifier.
+// migrations with their own tool. Each River migration is wrapped in its own BEGIN/COMMIT, as
+// later ones need the earlier ones committed. schema may be empty (search_path) or a plain
+// identifier.
 func MigrationSQL(schema string) (string, error) {
 	if schema != "" && !schemaRE.MatchString(schema) {
 		return "", fmt.Errorf("%w: schema %q must be a plain identifier", ErrConfig, schema)
@@ -84,9 +86,10 @@ func MigrationSQL(schema string) (string, error) {
 	var b strings.Builder
 	var versions []string
 	for _, v := range m.AllVersions() {
-		fmt.Fprintf(&b, "-- River migration %03d %s\n", v.Version, v.Name)
+		// Each migration commits on its own: later ones use enum values earlier ones add.
+		fmt.Fprintf(&b, "-- River migration %03d %s\nBEGIN;\n", v.Version, v.Name)
 		b.WriteString(strings.ReplaceAll(v.SQLUp, "/* TEMPLATE: schema */", prefix))
-		b.WriteString("\n")
+		b.WriteString("\nCOMMIT;\n")
 		versions = append(versions, fmt.Sprintf("('main', %d)", v.Version))
 	}
 	fmt.Fprintf(&b, "-- record River's versions\nINSERT INTO %sriver_migration (line, version) VALUES %s ON CONFLICT DO NOTHING;\n",
