@@ -276,3 +276,30 @@ func TestRemoteHost(t *testing.T) {
 		require.Equal(t, want, remoteHost(in), "%q", in)
 	}
 }
+
+func TestAccessLogHijackedConnection(t *testing.T) {
+	t.Parallel()
+	var buf syncBuffer
+	srv := httptest.NewServer(chain(t, &buf, nil, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		require.NotNil(t, w.(interface{ Unwrap() http.ResponseWriter }).Unwrap())
+		conn, rw, err := http.NewResponseController(w).Hijack()
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusInternalServerError)
+			return
+		}
+		defer conn.Close()
+		_, _ = rw.WriteString("HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: echo\r\n\r\n")
+		_ = rw.Flush()
+	})))
+	defer srv.Close()
+	req, err := http.NewRequest(http.MethodGet, srv.URL, nil)
+	require.NoError(t, err)
+	req.Header.Set("Connection", "Upgrade")
+	req.Header.Set("Upgrade", "echo")
+	resp, err := http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	require.NoError(t, resp.Body.Close())
+	require.Equal(t, http.StatusSwitchingProtocols, resp.StatusCode)
+	srv.Close()
+	require.Equal(t, float64(101), oneLine(t, buf.String())["status"])
+}

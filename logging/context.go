@@ -20,14 +20,11 @@ var zerologKey = func() any {
 	return p.key
 }()
 
-type keyProbe struct {
-	context.Context
-	key any
-}
+type keyProbe struct{ key any }
 
 func (p *keyProbe) Value(key any) any { p.key = key; return nil }
 
-// Done, Err and Deadline make keyProbe usable without a parent context.
+// Done, Err and Deadline complete context.Context.
 func (p *keyProbe) Done() <-chan struct{}       { return nil }
 func (p *keyProbe) Err() error                  { return nil }
 func (p *keyProbe) Deadline() (time.Time, bool) { return time.Time{}, false }

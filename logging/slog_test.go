@@ -86,3 +86,28 @@ type invErr struct{}
 func (invErr) Error() string { return "invalid" }
 
 var errInv error = invErr{}
+
+func TestSlogHandlerKinds(t *testing.T) {
+	t.Parallel()
+	var buf bytes.Buffer
+	h := NewSlogHandler(zerolog.New(&buf))
+	require.Same(t, h, h.WithAttrs(nil))
+	require.Same(t, h, h.WithGroup(""))
+	ts := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
+	slog.New(h).Info("kinds",
+		"u", uint64(7), "f", 1.5, "b", true, "t", ts, "raw", []byte("xy"), "dur", slog.AnyValue(time.Duration(3)),
+		"m", map[string]int{"a": 1}, slog.Group("", "inl", 1), slog.Group("empty"), slog.Group("g", slog.Group("empty")))
+	m := oneLine(t, buf.String())
+	require.Equal(t, float64(7), m["u"])
+	require.Equal(t, 1.5, m["f"])
+	require.Equal(t, true, m["b"])
+	require.Equal(t, ts.Format(time.RFC3339), m["t"])
+	require.Equal(t, "xy", m["raw"])
+	require.Equal(t, float64(3), m["dur"])
+	require.Equal(t, map[string]any{"a": float64(1)}, m["m"])
+	require.Equal(t, float64(1), m["inl"])
+	require.NotContains(t, m, "empty")
+	require.NotContains(t, m, "g")
+	require.True(t, h.Enabled(context.Background(), slog.LevelDebug-4), "zerolog.New logs trace")
+	require.False(t, NewSlogHandler(zerolog.New(&buf).Level(zerolog.Disabled)).Enabled(context.Background(), slog.LevelError))
+}
