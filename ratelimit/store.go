@@ -12,9 +12,8 @@ const MaxRequests = 16
 // Request asks for Cost units from the bucket named Key under Limit.
 type Request struct {
 	// Key names the bucket. It must not be empty, and the keys of one Take must be distinct.
-	// Requests with the same Key but different Limits
-	// share one bucket, so give each policy its own key space (the middleware prefixes the
-	// policy name).
+	// Requests with the same Key but different Limits share one bucket, so give each policy its
+	// own key space (the middleware prefixes the policy name).
 	Key string
 	// Limit is the policy applied to the bucket. It must be valid ([Limit.Validate]).
 	Limit Limit
@@ -29,7 +28,8 @@ type Result struct {
 	// Result is Allowed.
 	Allowed bool
 	// Remaining is how many more unit requests the bucket would admit right now (after this
-	// request was charged, if the Take admitted).
+	// request was charged, if the Take admitted). A [Limiter] sets it to -1 when it does not know
+	// (the local over-limit cache or a store failure answered).
 	Remaining int
 	// RetryAfter is, for a bucket without room, the time until the request would fit; 0 otherwise.
 	RetryAfter time.Duration
