@@ -78,3 +78,13 @@ func (b *breaker) open() bool {
 	till := b.openTill.Load()
 	return till != 0 && b.now().UnixNano() < till
 }
+
+// abort gives back a probe that ended without telling whether the store works.
+func (b *breaker) abort() {
+	if b.threshold <= 0 {
+		return
+	}
+	b.mu.Lock()
+	b.probing = false
+	b.mu.Unlock()
+}

@@ -315,6 +315,7 @@ func (c *Cache[V]) storeGet(ctx context.Context, k Key, key string) (*Entry, err
 func (c *Cache[V]) failed(ctx context.Context, op, key string, err error) error {
 	oe := &OpError{Op: op, Key: key, Err: err}
 	if errors.Is(err, ErrCorrupt) {
+		c.brk.success() // the store answered
 		c.report(ctx, oe)
 		return nil
 	}

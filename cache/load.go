@@ -212,6 +212,7 @@ func (c *Cache[V]) load(k Key, key string, load Loader[V], opts *Options, epoch 
 	stored, ferr := c.store.Fill(ctx, k, e, c.codec)
 	switch {
 	case ferr != nil && errors.Is(ferr, ErrEncode):
+		c.brk.abort()
 		c.report(ctx, &OpError{Op: "fill", Key: key, Err: ferr})
 	case ferr != nil:
 		if rerr := c.failed(ctx, "fill", key, ferr); rerr != nil && err == nil {

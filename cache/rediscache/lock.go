@@ -84,6 +84,11 @@ func (s *Store) AwaitFill(ctx context.Context, k cache.Key, vc cache.ValueCodec)
 				defer cancel()
 				releaseScript.Exec(ctx, s.client, []string{lk}, []string{token})
 			}
+			// Another process may have filled the key between our miss and the lock.
+			if e, err := s.Get(ctx, k, vc); err == nil && e != nil {
+				release()
+				return e, true, nil, nil
+			}
 			return nil, false, release, nil
 		}
 		if !rueidis.IsRedisNil(err) {
