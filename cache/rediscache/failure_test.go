@@ -121,7 +121,7 @@ func TestCorruptEntryIsMissPlusHook(t *testing.T) {
 	for i, garbage := range []string{
 		"not an entry",
 		"BC1",
-		"BC1\x00" + string(make([]byte, 40)) + "\x05", // claims 5 tags, has none
+		"BC1\x00" + string(make([]byte, 40)) + "\x05",          // claims 5 tags, has none
 		"BC1\x00" + string(make([]byte, 40)) + "\x00{not json", // valid header, payload the codec rejects
 	} {
 		name := string(rune('a' + i))

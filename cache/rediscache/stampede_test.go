@@ -98,7 +98,7 @@ func TestFillLockOneLoadPerFleet(t *testing.T) {
 
 	// After an invalidation the lock is free again and the next miss loads once more.
 	require.NoError(t, caches[0].InvalidateTags(ctx, "fleet"))
-	v, err := caches[1].GetOrLoad(ctx, "fleet-hot", func(context.Context) (string, error) {
+	v, err := caches[0].GetOrLoad(ctx, "fleet-hot", func(context.Context) (string, error) {
 		calls.Add(1)
 		return "value2", nil
 	}, cache.Tags("fleet"))
