@@ -1,0 +1,65 @@
+package jobstest_test
+
+import (
+	"context"
+	"errors"
+	"testing"
+
+	"github.com/buttress-go/buttress/internal/testenv"
+	"github.com/buttress-go/buttress/jobs"
+	"github.com/buttress-go/buttress/jobs/jobstest"
+	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/rivertest"
+	"github.com/riverqueue/river/rivertype"
+	"github.com/stretchr/testify/require"
+)
+
+type receiptArgs struct {
+	OrderID int `json:"order_id"`
+}
+
+func (receiptArgs) Kind() string { return "receipt" }
+
+type receiptWorker struct {
+	river.WorkerDefaults[receiptArgs]
+	sawRequestID string
+}
+
+func (w *receiptWorker) Work(ctx context.Context, job *river.Job[receiptArgs]) error {
+	w.sawRequestID = jobs.RequestID(ctx)
+	if job.Args.OrderID < 0 {
+		return jobs.Permanent(errors.New("no such order"))
+	}
+	return nil
+}
+
+func TestHelpers(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	pool, schema := jobstest.NewSchema(t, testenv.PrimaryDSN(t))
+	workers := river.NewWorkers()
+	river.AddWorker(workers, &receiptWorker{})
+	c := jobstest.NewClient(t, pool, schema, &jobs.Config{Workers: workers})
+
+	jobstest.RequireNotEnqueued(t, c, receiptArgs{}, nil)
+	res, err := c.Enqueue(ctx, receiptArgs{OrderID: 42}, &river.InsertOpts{Queue: "default", Priority: 2})
+	require.NoError(t, err)
+	job := jobstest.RequireEnqueued(t, c, receiptArgs{}, &rivertest.RequireInsertedOpts{Priority: 2})
+	require.Equal(t, 42, job.Args.OrderID)
+	require.Equal(t, rivertype.JobStateAvailable, jobstest.State(t, c, res.Job.ID))
+
+	// Inline work, through the jobs middleware.
+	w := &receiptWorker{}
+	out, err := jobstest.Work(jobs.WithRequestID(ctx, "req-inline"), t, c, w, receiptArgs{OrderID: 1}, nil)
+	require.NoError(t, err)
+	require.Equal(t, rivertype.JobStateCompleted, out.Job.State)
+	require.Equal(t, "req-inline", w.sawRequestID)
+
+	out, err = jobstest.Work(ctx, t, c, w, receiptArgs{OrderID: -1}, nil)
+	require.NoError(t, err)
+	require.Equal(t, rivertype.JobStateCancelled, out.Job.State)
+	require.Equal(t, 1, out.Job.Attempt)
+
+	// The inline work rolled back: only the enqueued job is there.
+	jobstest.RequireEnqueued(t, c, receiptArgs{}, nil)
+}
