@@ -50,13 +50,13 @@ func (c *Cache[V]) GetOrLoad(ctx context.Context, key string, load Loader[V], op
 		case now < e.FreshUntil:
 			if c.earlyRecompute(e, now) {
 				c.stats.add(cEarly, 1)
-				c.fl.do(c, k, key, load, opts)
+				c.fl.do(ctx, c, k, key, load, opts)
 			}
 			return c.hit(e)
 		case now < e.StaleUntil:
 			if v, ok := e.Value.(V); ok || e.Negative {
 				c.stats.add(cStale, 1)
-				c.fl.do(c, k, key, load, opts)
+				c.fl.do(ctx, c, k, key, load, opts)
 				if e.Negative {
 					return zero, ErrNotFound
 				}
@@ -67,7 +67,7 @@ func (c *Cache[V]) GetOrLoad(ctx context.Context, key string, load Loader[V], op
 		}
 	}
 	c.stats.add(cMisses, 1)
-	call := c.fl.do(c, k, key, load, opts)
+	call := c.fl.do(ctx, c, k, key, load, opts)
 	select {
 	case <-call.done:
 	case <-ctx.Done():
@@ -112,7 +112,7 @@ type flight[V any] struct {
 func (f *flights[V]) init() { f.m = make(map[Key]*flight[V]) }
 
 // do joins the load of k in flight, or starts one on its own goroutine.
-func (f *flights[V]) do(c *Cache[V], k Key, key string, load Loader[V], opts *Options) *flight[V] {
+func (f *flights[V]) do(ctx context.Context, c *Cache[V], k Key, key string, load Loader[V], opts *Options) *flight[V] {
 	epoch := c.epoch()
 	f.mu.Lock()
 	if fl, ok := f.m[k]; ok && fl.epoch == epoch {
@@ -133,14 +133,18 @@ func (f *flights[V]) do(c *Cache[V], k Key, key string, load Loader[V], opts *Op
 			f.mu.Unlock()
 			close(fl.done)
 		}()
-		fl.v, fl.err = c.load(k, key, load, opts, epoch)
+		fl.v, fl.err = c.load(ctx, k, key, load, opts, epoch)
 	}()
 	return fl
 }
 
 // load runs one loader call and stores its result if the tag versions did not move.
-func (c *Cache[V]) load(k Key, key string, load Loader[V], opts *Options, epoch uint64) (v V, err error) {
-	ctx, cancel := context.WithTimeout(context.Background(), c.cfg.LoadTimeout)
+//
+// The loader's ctx keeps the values of the ctx of the caller that started the load (request ID,
+// logger, a database router's read-your-writes session, trace) but not its cancellation or
+// deadline: a caller that gives up cancels nothing, and LoadTimeout bounds the load instead.
+func (c *Cache[V]) load(parent context.Context, k Key, key string, load Loader[V], opts *Options, epoch uint64) (v V, err error) {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(parent), c.cfg.LoadTimeout)
 	defer cancel()
 	var tags []string
 	if opts != nil {
