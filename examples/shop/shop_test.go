@@ -78,6 +78,7 @@ func startShop(t *testing.T, env map[string]string) *shop {
 		"SHOP_API_RATE":         "10",
 		"SHOP_CONFIRM_WORK":     "10ms",
 		"SHOP_SHUTDOWN_TIMEOUT": "5s",
+		"SHOP_BESTSELLERS_CRON": "* * * * * *", // every second, so the test sees it run
 	}
 	for k, v := range env {
 		vars[k] = v
@@ -254,6 +255,12 @@ func journeys(t *testing.T, s *shop, faults pauser) {
 		}
 		require.NotEmpty(t, confirmed, "no confirmation log line")
 		require.Contains(t, confirmed, `"request_id":"`+rid+`"`, "the job's log line lacks the request ID")
+		// The periodic best-sellers job picks the order up.
+		admin := s.login(t)
+		require.Eventually(t, func() bool {
+			_, body := s.do(t, admin, "GET", "/debug/stats", nil, nil)
+			return regexp.MustCompile(`<td>[^<]+</td><td>2</td></tr>`).MatchString(body[strings.Index(body, "Best sellers"):])
+		}, 30*time.Second, 100*time.Millisecond, "the periodic best-sellers job did not run")
 		// Bad orders are refused whole.
 		resp, _ = s.do(t, nil, "POST", "/api/v2/orders", strings.NewReader(`{"product_id":3,"quantity":0,"email":"x"}`),
 			map[string]string{"Content-Type": "application/json"})
@@ -331,6 +338,8 @@ func journeys(t *testing.T, s *shop, faults pauser) {
 		resp, body := s.do(t, admin, "GET", "/debug/stats", nil, nil)
 		require.Equal(t, 200, resp.StatusCode, body)
 		require.Contains(t, body, "hit ratio")
+		resp, body = s.do(t, admin, "GET", "/admin/jobs/", nil, nil)
+		require.Equal(t, 200, resp.StatusCode, "River UI behind the admin login: %s", body)
 	})
 }
 
