@@ -28,6 +28,17 @@ func IsRead(query string) bool {
 	}
 	for i < len(query) {
 		c := query[i]
+		if wordByte[c] {
+			s := i
+			for i < len(query) && wordByte[query[i]] {
+				i++
+			}
+			// Write words are 2 to 9 letters long, or pg_advisory_*.
+			if n := i - s; n >= 2 && (n <= 9 || n > 12) && isWriteWord(query[s:i]) {
+				return false
+			}
+			continue
+		}
 		switch {
 		case c == '\'':
 			// E'...' strings take backslash escapes; in any other string a backslash is ambiguous
@@ -49,14 +60,6 @@ func IsRead(query string) bool {
 			if i = skipSpace(query, i); i < 0 {
 				return false
 			}
-		case isWordByte(c):
-			s := i
-			for i < len(query) && isWordByte(query[i]) {
-				i++
-			}
-			if isWriteWord(query[s:i]) {
-				return false
-			}
 		default:
 			i++
 		}
@@ -64,9 +67,16 @@ func IsRead(query string) bool {
 	return true
 }
 
-func isWordByte(c byte) bool {
-	return c == '_' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c >= 0x80
-}
+// wordByte marks the bytes of identifiers and keywords (ASCII letters, digits, _ and every
+// non-ASCII byte).
+var wordByte = func() (t [256]bool) {
+	for c := range 256 {
+		t[c] = c == '_' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c >= 0x80
+	}
+	return t
+}()
+
+func isWordByte(c byte) bool { return wordByte[c] }
 
 // eqFold compares w with the upper-case ASCII word kw, ignoring ASCII case, without allocating.
 func eqFold(w, kw string) bool {
@@ -88,24 +98,35 @@ func eqFold(w, kw string) bool {
 func hasPrefixFold(w, kw string) bool { return len(w) >= len(kw) && eqFold(w[:len(kw)], kw) }
 
 func isWriteWord(w string) bool {
-	switch len(w) {
-	case 2:
-		return eqFold(w, "DO")
-	case 4:
-		return eqFold(w, "INTO") || eqFold(w, "COPY") || eqFold(w, "CALL") || eqFold(w, "DROP") || eqFold(w, "LOCK")
-	case 5:
-		return eqFold(w, "MERGE") || eqFold(w, "SHARE") || eqFold(w, "ALTER") || eqFold(w, "GRANT")
-	case 6:
-		return eqFold(w, "INSERT") || eqFold(w, "UPDATE") || eqFold(w, "DELETE") || eqFold(w, "CREATE") ||
-			eqFold(w, "SETVAL") || eqFold(w, "NOTIFY") || eqFold(w, "REVOKE")
-	case 7:
-		return eqFold(w, "NEXTVAL") || eqFold(w, "CURRVAL") || eqFold(w, "LASTVAL")
-	case 8:
+	switch w[0] | 0x20 { // ASCII lower case of the first letter
+	case 'a':
+		return eqFold(w, "ALTER")
+	case 'c':
+		return eqFold(w, "CREATE") || eqFold(w, "COPY") || eqFold(w, "CALL") || eqFold(w, "CURRVAL")
+	case 'd':
+		return eqFold(w, "DELETE") || eqFold(w, "DO") || eqFold(w, "DROP")
+	case 'g':
+		return eqFold(w, "GRANT")
+	case 'i':
+		return eqFold(w, "INSERT") || eqFold(w, "INTO")
+	case 'l':
+		return eqFold(w, "LOCK") || eqFold(w, "LASTVAL")
+	case 'm':
+		return eqFold(w, "MERGE")
+	case 'n':
+		return eqFold(w, "NEXTVAL") || eqFold(w, "NOTIFY")
+	case 'p':
+		return len(w) > 12 && hasPrefixFold(w, "PG_ADVISORY_")
+	case 'r':
+		return eqFold(w, "RETURNING") || eqFold(w, "REVOKE")
+	case 's':
+		return eqFold(w, "SHARE") || eqFold(w, "SETVAL")
+	case 't':
 		return eqFold(w, "TRUNCATE")
-	case 9:
-		return eqFold(w, "RETURNING")
+	case 'u':
+		return eqFold(w, "UPDATE")
 	}
-	return len(w) > 12 && hasPrefixFold(w, "PG_ADVISORY_")
+	return false
 }
 
 // skipSpace skips whitespace and comments from i; -1 on an unterminated block comment.

@@ -81,7 +81,7 @@ func (n *node) eject(now time.Time, err error, cfg *Config) (was, quarantined bo
 		}
 	}
 	n.ejections = append(keep, now)
-	if len(n.ejections) >= cfg.FlapThreshold && cfg.FlapThreshold > 1 {
+	if len(n.ejections) >= cfg.FlapThreshold {
 		n.quarantined = now.Add(cfg.Quarantine)
 		n.ejections = n.ejections[:0]
 		return true, true

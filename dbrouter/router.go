@@ -27,7 +27,6 @@ type Router struct {
 
 	reasons        [numReasons]atomic.Uint64
 	replicaReads   atomic.Uint64
-	primaryReads   atomic.Uint64
 	writes         atomic.Uint64
 	retries        atomic.Uint64
 	ejections      atomic.Uint64

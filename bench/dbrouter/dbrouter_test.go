@@ -78,7 +78,9 @@ func BenchmarkPrimaryKeySelect(b *testing.B) {
 		b.ReportMetric(float64(r.Stats().ReplicaQueries-before)/float64(b.N)*100, "%replica")
 	})
 	b.Run("sqlx", func(b *testing.B) {
-		run(b, func(ctx context.Context, dest any, id int64) error { return replica.GetContext(ctx, dest, pkSelect, id) })
+		run(b, func(ctx context.Context, dest any, id int64) error {
+			return replica.GetContext(ctx, dest, pkSelect, id)
+		})
 	})
 }
 
