@@ -28,9 +28,7 @@ func etagMatches(header, etag string) bool {
 			rest := strings.TrimLeft(s[1:], " \t")
 			return rest == "" || rest[0] == ','
 		}
-		if strings.HasPrefix(s, "W/") {
-			s = s[2:]
-		}
+		s = strings.TrimPrefix(s, "W/")
 		if s == "" || s[0] != '"' {
 			return false
 		}

@@ -15,8 +15,9 @@ func (p *Pages) serve(w http.ResponseWriter, r *http.Request, v *variantView, ca
 	if age < 0 {
 		age = 0
 	}
-	h["Age"] = []string{strconv.FormatInt(age, 10)}
-	h["Cache-Status"] = []string{cacheStatus}
+	own := make([]string, 3) // Age, Cache-Status, Content-Length in one allocation
+	own[0], own[1] = strconv.FormatInt(age, 10), cacheStatus
+	h["Age"], h["Cache-Status"] = own[0:1:1], own[1:2:2]
 	if v.status == http.StatusOK && notModified(r, etag, lastMod) {
 		delete(h, "Content-Type")
 		delete(h, "Content-Encoding")
@@ -26,7 +27,8 @@ func (p *Pages) serve(w http.ResponseWriter, r *http.Request, v *variantView, ca
 		w.WriteHeader(http.StatusNotModified)
 		return
 	}
-	h["Content-Length"] = []string{strconv.Itoa(len(v.body))}
+	own[2] = strconv.Itoa(len(v.body))
+	h["Content-Length"] = own[2:3:3]
 	w.WriteHeader(v.status)
 	if r.Method != http.MethodHead {
 		_, _ = w.Write(v.body)
