@@ -15,8 +15,8 @@ import (
 )
 
 var (
-	soak       = flag.Bool("dbrouter.soak", false, "soak mode: 10,000 write-then-read cycles and a killed replica as well as a stopped one")
-	soakCycles = flag.Int("dbrouter.cycles", 2000, "write-then-read cycles of TestNoStaleReadsUnderPausedReplay (10,000 with -dbrouter.soak)")
+	soak       = flag.Bool("dbrouter.soak", false, "soak mode: also kill the replica (not only stop it) and run at least 10,000 cycles")
+	soakCycles = flag.Int("dbrouter.cycles", 10000, "write-then-read cycles of TestNoStaleReadsUnderPausedReplay (lower it on a slow machine)")
 )
 
 func cycles() int {
