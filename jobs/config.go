@@ -55,7 +55,8 @@ type Config struct {
 	// elected leader inserts them, one per period.
 	Periodic []Periodic
 
-	// FetchCooldown, FetchPollInterval: River's settings of the same name (defaults 100ms and 1s).
+	// FetchCooldown and FetchPollInterval are River's settings of the same name (defaults
+	// DefaultFetchCooldown and 1s).
 	FetchCooldown     time.Duration
 	FetchPollInterval time.Duration
 
