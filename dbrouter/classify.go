@@ -6,9 +6,12 @@ package dbrouter
 // quoted identifiers and comments may be one that can write or take row locks: INSERT, UPDATE,
 // DELETE, MERGE, TRUNCATE, RETURNING, INTO, SHARE (FOR SHARE / FOR KEY SHARE; FOR UPDATE is caught
 // by UPDATE), NEXTVAL, SETVAL, CURRVAL, LASTVAL, CREATE, DROP, ALTER, COPY, CALL, DO, LOCK,
-// NOTIFY, GRANT, REVOKE or PG_ADVISORY_XACT_LOCK-style advisory lock calls. Anything else,
+// NOTIFY, GRANT, REVOKE, pg_advisory_* lock calls, pg_notify, txid_current or
+// pg_current_xact_id (which assign a transaction ID). Anything else,
 // including an unterminated literal or comment, is not a read, so it goes to the primary: a false
-// "not a read" costs a primary round trip, a false "read" would lose a write.
+// "not a read" costs a primary round trip, a false "read" would lose a write. A SELECT calling a
+// user function that writes is judged a read: a replica refuses it (SQLSTATE 25006) without
+// writing, and the router then runs it once on the primary.
 func IsRead(query string) bool {
 	i := skipSpace(query, 0)
 	for i >= 0 && i < len(query) && query[i] == '(' {
@@ -33,8 +36,7 @@ func IsRead(query string) bool {
 			for i < len(query) && wordByte[query[i]] {
 				i++
 			}
-			// Write words are 2 to 9 letters long, or pg_advisory_*.
-			if n := i - s; n >= 2 && (n <= 9 || n > 12) && isWriteWord(query[s:i]) {
+			if i-s >= 2 && isWriteWord(query[s:i]) {
 				return false
 			}
 			continue
@@ -116,13 +118,13 @@ func isWriteWord(w string) bool {
 	case 'n':
 		return eqFold(w, "NEXTVAL") || eqFold(w, "NOTIFY")
 	case 'p':
-		return len(w) > 12 && hasPrefixFold(w, "PG_ADVISORY_")
+		return hasPrefixFold(w, "PG_ADVISORY_") || eqFold(w, "PG_NOTIFY") || eqFold(w, "PG_CURRENT_XACT_ID")
 	case 'r':
 		return eqFold(w, "RETURNING") || eqFold(w, "REVOKE")
 	case 's':
 		return eqFold(w, "SHARE") || eqFold(w, "SETVAL")
 	case 't':
-		return eqFold(w, "TRUNCATE")
+		return eqFold(w, "TRUNCATE") || eqFold(w, "TXID_CURRENT")
 	case 'u':
 		return eqFold(w, "UPDATE")
 	}

@@ -55,6 +55,10 @@ var classifyCases = []struct {
 	{`selectx 1`, false},
 	{`MERGE INTO t USING s ON true WHEN MATCHED THEN DO NOTHING`, false},
 	{`SELECT lock FROM t`, false}, // a column named like a write word: safe default
+	{`SELECT pg_notify('c', 'x')`, false},
+	{`SELECT txid_current()`, false},
+	{`SELECT pg_current_xact_id()`, false},
+	{`SELECT pg_last_wal_replay_lsn()`, true},
 }
 
 func TestIsRead(t *testing.T) {

@@ -64,3 +64,25 @@ func ExampleEncodeToken() {
 	// 42 <nil>
 	// dbrouter: invalid session token: bad signature
 }
+
+func ExampleNewSession() {
+	// A background job continuing a user's work carries the user's token in its arguments.
+	tok := dbrouter.Token{LSN: 0x3000148}
+	ctx := dbrouter.WithSession(context.Background(), dbrouter.NewSession(tok))
+	sess, _ := dbrouter.SessionFrom(ctx)
+	sess.Merge(dbrouter.Token{LSN: 0x3000000}) // positions only move forward
+	fmt.Println(sess.Token().LSN)
+	// Output: 0/3000148
+}
+
+func ExampleWithMaxStaleness() {
+	primary, replica := exampleDBs("example_staleness")
+	defer primary.Close()
+	defer replica.Close()
+	r, _ := dbrouter.New(context.Background(), dbrouter.Node{DB: primary}, []dbrouter.Node{{DB: replica}}, nil)
+	defer r.Close()
+	// A checkout page accepts at most 100ms of replication lag; SQLite replicas report none.
+	ctx := dbrouter.WithMaxStaleness(context.Background(), 100*time.Millisecond)
+	fmt.Println(r.Reader(ctx) == replica)
+	// Output: true
+}

@@ -124,6 +124,11 @@ func (r *Router) read(ctx context.Context, query string, do func(*sqlx.DB) error
 	n, reason := r.pickRead(ctx, sc)
 	r.decided(ctx, n, reason)
 	err := r.run(ctx, sc, n, query, do)
+	if err != nil && n.replica && isReadOnlyError(err) {
+		// The SQL wrote after all (a volatile function): the replica refused it without
+		// writing anything, so it runs once where writes go.
+		return r.write(ctx, query, do)
+	}
 	if err != nil && n.replica && IsConnError(err) && ctx.Err() == nil {
 		r.ejectNode(n, err)
 		n2 := r.retryNode(sc)

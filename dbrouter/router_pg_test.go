@@ -134,6 +134,17 @@ func TestRoutesReadsWritesAndTransactions(t *testing.T) {
 	}
 	require.Equal(t, int64(12), v)
 
+	// A function that writes looks like a read; the replica refuses it and the primary runs it once.
+	_, err = b.primary.ExecContext(ctx, `CREATE FUNCTION bump() RETURNS bigint LANGUAGE sql AS
+		'UPDATE items SET v = v + 100 WHERE id = 1 RETURNING v'`)
+	require.NoError(t, err)
+	b.schema.WaitOnReplica(t)
+	require.NoError(t, r.GetContext(context.Background(), &v, `SELECT bump()`))
+	require.Equal(t, int64(112), v, "ran exactly once")
+	require.Equal(t, "primary", last().Node)
+	_, err = b.primary.ExecContext(ctx, `UPDATE items SET v = 12 WHERE id = 1`)
+	require.NoError(t, err)
+
 	// Forced primary.
 	require.NoError(t, r.GetContext(dbrouter.WithPrimary(ctx), &v, `SELECT v FROM items WHERE id = 1`))
 	require.Equal(t, dbrouter.ReasonForced, last().Reason)
