@@ -21,7 +21,7 @@ type MemoryConfig struct {
 	// string values plus the key and tag lengths plus 128 bytes of overhead.
 	Weigh func(key Key, e *Entry) uint32
 	// MaxTags bounds the number of tag versions held. An evicted tag version is a safe
-	// invalidation: entries carrying it become misses. Default max(10,000, MaxEntries/4).
+	// invalidation: entries carrying it become misses. Default max(10,000, MaxEntries).
 	MaxTags int
 }
 
@@ -39,11 +39,18 @@ type MemoryStore struct {
 	epoch   atomic.Uint64
 }
 
-// memEntry is an Entry with pointers to its tags' states, so that a hit checks each tag with
-// one atomic load instead of a map lookup.
+// memEntry is an Entry with pointers to its tags' states, laid out so that a hit touches as
+// little memory as possible: the Entry is held by value, the first tag check inline.
 type memEntry struct {
-	e    *Entry
-	tags []*tagState
+	e     Entry
+	first tagCheck
+	rest  []tagCheck
+}
+
+// tagCheck is one tag of an entry: its state and the version the entry was computed with.
+type tagCheck struct {
+	st *tagState
+	v  uint64
 }
 
 // tagState holds a tag's current version; 0 once the tag was evicted from the tag map (every
@@ -74,7 +81,7 @@ func NewMemoryStore(cfg *MemoryConfig) (*MemoryStore, error) {
 		c.MaxEntries = 100_000
 	}
 	if c.MaxTags == 0 {
-		c.MaxTags = max(10_000, c.MaxEntries/4)
+		c.MaxTags = max(10_000, c.MaxEntries)
 	}
 	o := &otter.Options[Key, *memEntry]{
 		ExpiryCalculator: otter.ExpiryWritingFunc(func(e otter.Entry[Key, *memEntry]) time.Duration {
@@ -87,7 +94,7 @@ func NewMemoryStore(cfg *MemoryConfig) (*MemoryStore, error) {
 			w = defaultWeigh
 		}
 		o.MaximumWeight = c.MaxBytes
-		o.Weigher = func(k Key, m *memEntry) uint32 { return w(k, m.e) }
+		o.Weigher = func(k Key, m *memEntry) uint32 { return w(k, &m.e) }
 	} else {
 		o.MaximumSize = c.MaxEntries
 	}
@@ -141,12 +148,18 @@ func (s *MemoryStore) Get(_ context.Context, key Key, _ ValueCodec) (*Entry, err
 	if !ok || !m.current() {
 		return nil, nil
 	}
-	return m.e, nil
+	return &m.e, nil
 }
 
 func (m *memEntry) current() bool {
-	for i, t := range m.tags {
-		if t.v.Load() != m.e.Versions[i] {
+	if m.first.st == nil {
+		return true
+	}
+	if m.first.st.v.Load() != m.first.v {
+		return false
+	}
+	for _, c := range m.rest {
+		if c.st.v.Load() != c.v {
 			return false
 		}
 	}
@@ -168,14 +181,19 @@ func (s *MemoryStore) wrap(e *Entry) (*memEntry, error) {
 	if err := checkEntry(e); err != nil {
 		return nil, err
 	}
-	m := &memEntry{e: e}
-	if len(e.Tags) > 0 {
-		m.tags = make([]*tagState, len(e.Tags))
-		for i, t := range e.Tags {
-			if t == "" {
-				return nil, ErrEmptyTag
-			}
-			m.tags[i] = s.tag(t)
+	m := &memEntry{e: *e}
+	if len(e.Tags) > 1 {
+		m.rest = make([]tagCheck, len(e.Tags)-1)
+	}
+	for i, t := range e.Tags {
+		if t == "" {
+			return nil, ErrEmptyTag
+		}
+		c := tagCheck{st: s.tag(t), v: e.Versions[i]}
+		if i == 0 {
+			m.first = c
+		} else {
+			m.rest[i-1] = c
 		}
 	}
 	return m, nil

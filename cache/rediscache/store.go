@@ -95,8 +95,9 @@ type Store struct {
 }
 
 type memo struct {
-	nonce uint64
-	e     *cache.Entry
+	nonce   uint64
+	e       *cache.Entry
+	tagKeys []string // Redis keys of e.Tags, built once
 }
 
 var (
@@ -222,33 +223,50 @@ func (s *Store) Get(ctx context.Context, k cache.Key, vc cache.ValueCodec) (*cac
 	if err != nil || !ok {
 		return nil, err
 	}
-	e, err := s.decode(key, raw, vc)
+	m, err := s.decode(key, raw, vc)
 	if err != nil {
 		return nil, err
 	}
-	if len(e.Tags) == 0 {
-		return e, nil
-	}
-	vers, err := s.readTags(ctx, e.Tags)
-	if err != nil {
+	ok, err = s.current(ctx, m)
+	if err != nil || !ok {
 		return nil, err
 	}
-	for i, v := range vers {
-		if v != e.Versions[i] {
-			return nil, nil
+	return m.e, nil
+}
+
+// current reports whether every tag of m still has the version m.e was computed with. Each
+// tag is read with its own DoCache: on a warm client-side cache that is a local lookup, and
+// cheaper than DoMultiCache's batching for the few tags an entry carries.
+func (s *Store) current(ctx context.Context, m *memo) (bool, error) {
+	for i, tk := range m.tagKeys {
+		var r rueidis.RedisResult
+		if s.recent.has(tk) {
+			r = s.client.Do(ctx, s.client.B().Get().Key(tk).Build())
+		} else {
+			r = s.client.DoCache(ctx, s.client.B().Get().Key(tk).Cache(), s.cfg.LocalTTL)
+		}
+		v, err := r.ToString()
+		if err != nil {
+			if rueidis.IsRedisNil(err) {
+				return false, nil
+			}
+			return false, err
+		}
+		if parseVersion(v) != m.e.Versions[i] {
+			return false, nil
 		}
 	}
-	return e, nil
+	return true, nil
 }
 
 // decode turns raw into an Entry, reusing the memo when raw is the write it decoded last.
-func (s *Store) decode(key, raw string, vc cache.ValueCodec) (*cache.Entry, error) {
+func (s *Store) decode(key, raw string, vc cache.ValueCodec) (*memo, error) {
 	nonce, ok := entryNonce(raw)
 	if !ok {
 		return nil, fmt.Errorf("%w: %s: not a cache entry", cache.ErrCorrupt, key)
 	}
 	if m, ok := s.memo.GetIfPresent(key); ok && m.nonce == nonce {
-		return m.e, nil
+		return m, nil
 	}
 	e, nonce, payload, err := decodeEntry(raw)
 	if err != nil {
@@ -264,8 +282,20 @@ func (s *Store) decode(key, raw string, vc cache.ValueCodec) (*cache.Entry, erro
 		}
 		e.Value = v
 	}
-	s.memo.Set(key, &memo{nonce: nonce, e: e})
-	return e, nil
+	m := s.newMemo(nonce, e)
+	s.memo.Set(key, m)
+	return m, nil
+}
+
+func (s *Store) newMemo(nonce uint64, e *cache.Entry) *memo {
+	m := &memo{nonce: nonce, e: e}
+	if len(e.Tags) > 0 {
+		m.tagKeys = make([]string, len(e.Tags))
+		for i, t := range e.Tags {
+			m.tagKeys[i] = s.tagKey(t)
+		}
+	}
+	return m
 }
 
 // readTags returns the current version of each tag (0 when missing).
@@ -278,16 +308,13 @@ func (s *Store) readTags(ctx context.Context, tags []string) ([]uint64, error) {
 		direct = direct || s.recent.has(keys[i])
 	}
 	var rs []rueidis.RedisResult
-	switch {
-	case direct:
+	if direct {
 		cmds := make(rueidis.Commands, len(keys))
 		for i, k := range keys {
 			cmds[i] = s.client.B().Get().Key(k).Build()
 		}
 		rs = s.client.DoMulti(ctx, cmds...)
-	case len(keys) == 1:
-		rs = []rueidis.RedisResult{s.client.DoCache(ctx, s.client.B().Get().Key(keys[0]).Cache(), s.cfg.LocalTTL)}
-	default:
+	} else {
 		cts := make([]rueidis.CacheableTTL, len(keys))
 		for i, k := range keys {
 			cts[i] = rueidis.CT(s.client.B().Get().Key(k).Cache(), s.cfg.LocalTTL)
@@ -360,24 +387,19 @@ func (s *Store) GetMany(ctx context.Context, keys []cache.Key, vc cache.ValueCod
 			}
 			return nil, err
 		}
-		e, err := s.decode(names[i], raw, vc)
+		m, err := s.decode(names[i], raw, vc)
 		if err != nil {
 			corrupt = err
 			continue
 		}
-		if len(e.Tags) > 0 {
-			vers, err := s.readTags(ctx, e.Tags)
-			if err != nil {
-				return nil, err
-			}
-			ok := true
-			for j, v := range vers {
-				ok = ok && v == e.Versions[j]
-			}
-			if !ok {
-				continue
-			}
+		ok, err := s.current(ctx, m)
+		if err != nil {
+			return nil, err
 		}
+		if !ok {
+			continue
+		}
+		e := m.e
 		out[i] = e
 	}
 	// A corrupt entry is a miss; the error (wrapping cache.ErrCorrupt) reaches the error hook
@@ -418,7 +440,7 @@ func ttl(e *cache.Entry) time.Duration {
 // and keep its decoded value in the memo.
 func (s *Store) remember(key string, nonce uint64, e *cache.Entry) {
 	s.recent.mark(key)
-	s.memo.Set(key, &memo{nonce: nonce, e: e})
+	s.memo.Set(key, s.newMemo(nonce, e))
 }
 
 // Set stores e under key.
