@@ -46,8 +46,9 @@ type node struct {
 	refreshMu sync.Mutex
 	refresh   *refreshCall
 
-	probeMu   sync.Mutex
-	probeConn *sql.Conn // dedicated connection of the background probe
+	probeMu     sync.Mutex
+	probeConn   *sql.Conn // dedicated connection of the background probe
+	probeClosed bool      // the router was closed: keep no connection
 }
 
 type refreshCall struct {

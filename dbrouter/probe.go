@@ -214,6 +214,14 @@ func (r *Router) ejectNode(n *node, err error) {
 func (n *node) probeQuery(ctx context.Context, fn func(*sql.Conn) error) error {
 	n.probeMu.Lock()
 	defer n.probeMu.Unlock()
+	if n.probeClosed { // after Router.Close: a one-off connection, returned at once
+		c, err := n.db.Conn(ctx)
+		if err != nil {
+			return err
+		}
+		defer c.Close()
+		return fn(c)
+	}
 	if n.probeConn == nil {
 		c, err := n.db.Conn(ctx)
 		if err != nil {
@@ -232,6 +240,7 @@ func (n *node) probeQuery(ctx context.Context, fn func(*sql.Conn) error) error {
 func (n *node) closeProbe() {
 	n.probeMu.Lock()
 	defer n.probeMu.Unlock()
+	n.probeClosed = true
 	if n.probeConn != nil {
 		_ = n.probeConn.Close()
 		n.probeConn = nil
