@@ -41,3 +41,41 @@ func (f *flights) finish(key string, fl *flight) {
 	f.mu.Unlock()
 	close(fl.done)
 }
+
+// passMemo remembers, for a short while, the pages whose last response could not be stored
+// (Set-Cookie, private, streamed...), so that concurrent requests for them are not queued
+// behind one another only to run the handler anyway ("hit-for-pass", as Varnish calls it).
+// The next response that can be stored clears the mark.
+type passMemo struct {
+	mu sync.Mutex
+	m  map[string]int64 // key -> until (Unix nanoseconds)
+}
+
+const (
+	passMemoTTL  = 10 * 1e9 // nanoseconds
+	passMemoSize = 4096
+)
+
+func (pm *passMemo) marked(key string, now int64) bool {
+	pm.mu.Lock()
+	defer pm.mu.Unlock()
+	until, ok := pm.m[key]
+	if ok && until <= now {
+		delete(pm.m, key)
+		return false
+	}
+	return ok
+}
+
+func (pm *passMemo) set(key string, now int64, uncacheable bool) {
+	pm.mu.Lock()
+	defer pm.mu.Unlock()
+	if !uncacheable {
+		delete(pm.m, key)
+		return
+	}
+	if pm.m == nil || len(pm.m) >= passMemoSize {
+		pm.m = make(map[string]int64)
+	}
+	pm.m[key] = now + passMemoTTL
+}

@@ -7,6 +7,7 @@ import (
 	"net/http/httptest"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 )
@@ -110,4 +111,55 @@ func TestWaiterThatGivesUpLeaves(t *testing.T) {
 	close(release)
 	require.Equal(t, "slow", (<-done).Body.String())
 	require.Equal(t, int64(1), b.calls.Load())
+}
+
+// Once a page's response could not be stored, concurrent requests for it run at once instead
+// of queueing behind each other (hit-for-pass); a storable response ends that.
+func TestUncacheablePagesAreNotQueued(t *testing.T) {
+	t.Parallel()
+	p, b := setup(t, nil)
+	const n = 8
+	var mu sync.Mutex
+	arrived, burst := 0, false
+	all := make(chan struct{})
+	h := p.Middleware(b.counting(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		inBurst := burst
+		if inBurst {
+			arrived++
+			if arrived == n {
+				close(all)
+			}
+		}
+		mu.Unlock()
+		if inBurst {
+			// Each request waits until all n are in the handler together: with queueing,
+			// they never would.
+			select {
+			case <-all:
+			case <-time.After(5 * time.Second):
+				http.Error(w, "queued", http.StatusServiceUnavailable)
+				return
+			}
+		}
+		http.SetCookie(w, &http.Cookie{Name: "csrf", Value: "t"})
+		_, _ = w.Write([]byte("form"))
+	}))
+	requireStatus(t, get(h, "GET", "/form"), "buttress; fwd=uri-miss; detail=set-cookie")
+	mu.Lock()
+	burst = true
+	mu.Unlock()
+	var wg sync.WaitGroup
+	for range n {
+		wg.Go(func() {
+			w := get(h, "GET", "/form")
+			require.Equal(t, "form", w.Body.String())
+		})
+	}
+	wg.Wait()
+
+	// A storable response clears the mark.
+	p2 := p.Middleware(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { _, _ = w.Write([]byte("plain")) }))
+	requireStatus(t, get(p2, "GET", "/form"), "buttress; fwd=uri-miss; stored")
+	requireStatus(t, get(p2, "GET", "/form"), "buttress; hit")
 }

@@ -20,6 +20,7 @@ type Pages struct {
 	cache *cache.Cache[[]byte]
 
 	flights flights
+	pass    passMemo
 	locks   [32]sync.Mutex // serialise read-modify-write of entries with Vary variants
 	seed    maphash.Seed
 
@@ -177,6 +178,14 @@ func (p *Pages) lookup(w http.ResponseWriter, r *http.Request, next http.Handler
 	if len(names) > 0 {
 		fkey = string(appendVaryValues([]byte(key+"\x00"), names, r.Header))
 	}
+	if p.pass.marked(key, now) {
+		// Its last response could not be stored: do not queue behind other requests.
+		fl := &flight{}
+		p.misses.Add(1)
+		p.fill(w, r, next, key, fwd, fl)
+		p.pass.set(key, now, passes(fl))
+		return
+	}
 	fl, leader := p.flights.join(fkey)
 	if !leader {
 		select {
@@ -204,6 +213,17 @@ func (p *Pages) lookup(w http.ResponseWriter, r *http.Request, next http.Handler
 	defer p.flights.finish(fkey, fl)
 	p.misses.Add(1)
 	p.fill(w, r, next, key, fwd, fl)
+	p.pass.set(key, now, passes(fl))
+}
+
+// passes reports whether a fill's response was refused for what it is (so the next ones will
+// likely be too), rather than for a passing reason (a backend error, an invalidation).
+func passes(fl *flight) bool {
+	switch fl.reason {
+	case "", reasonBackend, reasonInvalidated, reasonPanic:
+		return false
+	}
+	return !fl.stored
 }
 
 // fill runs the handler for a miss, stores its response when it may, and answers the client.
@@ -222,6 +242,7 @@ func (p *Pages) fill(w http.ResponseWriter, r *http.Request, next http.Handler, 
 	}
 	fl.reason = reasonPanic // until the handler returns
 	next.ServeHTTP(rec, r2)
+	fl.reason = ""
 	if rec.passReason != "" {
 		fl.reason = rec.passReason
 		p.notStored.Add(1)
