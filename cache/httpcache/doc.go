@@ -59,8 +59,24 @@
 //
 // Concurrent misses for one page (and one Vary variant) in a process run the handler once; the
 // others wait and are served its stored response (Cache-Status "collapsed"). If the response
-// could not be stored, each waiter runs the handler itself, since it may be personal. The
-// handler runs on the request's own goroutine and context, so streaming handlers still stream.
+// could not be stored, each waiter runs the handler itself, since it may be personal, and for
+// the next 10 seconds requests for that page are not coalesced at all (hit-for-pass), so pages
+// that always set a cookie do not queue. The handler runs on the request's own goroutine and
+// context, so streaming handlers still stream.
+//
+// # Unkeyed inputs
+//
+// The key holds only the URL parts above; everything else a handler reads from the request
+// must be named in its response's Vary header (Accept-Language, a theme cookie, and
+// X-Forwarded-Host if it builds absolute links from it), or the first requester's variant is
+// served to everyone: the classic web-cache-poisoning mistake.
+//
+// # Failures
+//
+// A failing store (Redis down) makes every request a miss served by the handler; errors go to
+// Config.OnError and the cache.Cache's circuit breaker stops calling the store. Configure the
+// Redis client for it (rueidis: DisableRetry and bounded dial and write timeouts), or a read
+// waits as long as the client retries.
 //
 // # Fragments
 //

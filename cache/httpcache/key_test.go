@@ -170,3 +170,26 @@ func (w *recorderResult) Write(p []byte) (int, error) {
 	w.WriteHeader(200)
 	return w.body.Write(p)
 }
+
+// Request header values with control characters are only ever compared, length-prefixed, as
+// Vary values: each gets its own variant and none can pose as another.
+func TestVaryValuesWithControlCharacters(t *testing.T) {
+	t.Parallel()
+	p, b := setup(t, nil)
+	h := p.Middleware(b.counting(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Vary", "X-A, X-B")
+		_, _ = w.Write([]byte(url.QueryEscape(r.Header.Get("X-A") + "|" + r.Header.Get("X-B"))))
+	}))
+	values := [][2]string{{"a\x00", "b"}, {"a", "\x00b"}, {"a\r\nX-B: b", ""}, {"a", "b"}, {"", ""}}
+	for range 2 {
+		for _, v := range values {
+			r := httptestRequest("GET", "/")
+			r.Header["X-A"] = []string{v[0]}
+			r.Header["X-B"] = []string{v[1]}
+			w := httptestRecorder(h, r)
+			require.Equal(t, 200, w.code)
+			require.Equal(t, url.QueryEscape(v[0]+"|"+v[1]), w.body.String())
+		}
+	}
+	require.Equal(t, int64(len(values)), b.calls.Load())
+}
