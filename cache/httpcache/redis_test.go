@@ -150,3 +150,23 @@ func TestRedisDownServesUncached(t *testing.T) {
 		return w.Header().Get("Cache-Status") == "buttress; hit"
 	}, 10*time.Second, 20*time.Millisecond)
 }
+
+func TestRedisUntaggedPage(t *testing.T) {
+	t.Parallel()
+	client, prefix := testenv.Redis(t)
+	store, err := rediscache.New(client, &rediscache.Config{Prefix: prefix})
+	require.NoError(t, err)
+	pages, err := httpcache.NewPages(store, nil)
+	require.NoError(t, err)
+	var calls atomic.Int64
+	h := pages.Middleware(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		calls.Add(1)
+		fmt.Fprint(w, "plain")
+	}))
+	for _, want := range []string{"buttress; fwd=uri-miss; stored", "buttress; hit", "buttress; hit"} {
+		w := send(h, "")
+		require.Equal(t, "plain", w.Body.String())
+		require.Equal(t, want, w.Header().Get("Cache-Status"))
+	}
+	require.Equal(t, int64(1), calls.Load())
+}
