@@ -32,7 +32,7 @@ func TestBadInput(t *testing.T) {
 	ctx := context.Background()
 	workers := river.NewWorkers()
 	river.AddWorker(workers, river.WorkFunc(func(ctx context.Context, job *river.Job[noteArgs]) error { return nil }))
-	c, _ := setupPG(t, &jobs.Config{Workers: workers})
+	c, b := setupPG(t, &jobs.Config{Workers: workers})
 
 	cases := []struct {
 		name    string
@@ -89,6 +89,17 @@ func TestBadInput(t *testing.T) {
 	require.NoError(t, err)
 	require.NoError(t, tx.Commit())
 	require.Equal(t, 1, countJobs(t, c, "note"))
+
+	// A periodic job of a kind nobody works fails at start-up, not at its first firing.
+	periodic := newPGClient(t, b.schema, &jobs.Config{Workers: workers, Periodic: []jobs.Periodic{{
+		Cron:      "@daily",
+		Construct: func() (river.JobArgs, *river.InsertOpts) { return unregisteredArgs{}, nil },
+	}}}, nil)
+	err = periodic.Start(ctx)
+	require.ErrorIs(t, err, jobs.ErrUnknownKind)
+	require.Contains(t, err.Error(), `"nobody_works_this"`)
+	require.Contains(t, err.Error(), "Periodic[0]")
+	require.Equal(t, 0, countJobs(t, c, "nobody_works_this"))
 }
 
 func TestBadConfig(t *testing.T) {

@@ -200,7 +200,13 @@ func (c *Client) DB() *sqlx.DB { return c.db }
 
 // Start starts working jobs (and, if elected leader, maintenance and periodic jobs). Cancelling
 // ctx begins a soft stop, as River does; prefer [Client.Shutdown].
+//
+// Before starting it checks each Config.Periodic job by inserting it in a transaction it rolls
+// back, so an unregistered kind or bad options fail here rather than at the first firing.
 func (c *Client) Start(ctx context.Context) error {
+	if err := c.checkPeriodic(ctx); err != nil {
+		return err
+	}
 	if err := c.river.Start(ctx); err != nil {
 		return fmt.Errorf("jobs: start: %w", err)
 	}
@@ -277,3 +283,25 @@ func (c *Client) Health(ctx context.Context) error {
 }
 
 func (c *Client) table(name string) string { return c.prefix + name }
+
+// checkPeriodic dry-runs the insert of each periodic job in a rolled-back transaction.
+func (c *Client) checkPeriodic(ctx context.Context) error {
+	if len(c.cfg.Periodic) == 0 || c.cfg.Workers == nil {
+		return nil
+	}
+	tx, err := c.db.BeginTxx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("jobs: start: check periodic jobs: %w", err)
+	}
+	defer func() { _ = tx.Rollback() }()
+	for i, p := range c.cfg.Periodic {
+		args, opts := p.Construct()
+		if args == nil {
+			continue
+		}
+		if _, err := c.EnqueueTx(ctx, tx, args, opts); err != nil {
+			return fmt.Errorf("jobs: start: Config.Periodic[%d] (%s): %w", i, p.Cron, err)
+		}
+	}
+	return nil
+}

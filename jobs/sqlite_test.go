@@ -78,3 +78,16 @@ func TestSQLiteJourney(t *testing.T) {
 	_, err = c.Enqueue(ctx, unregisteredArgs{}, nil)
 	require.ErrorIs(t, err, jobs.ErrUnknownKind)
 }
+
+func TestShutdownNotStarted(t *testing.T) {
+	t.Parallel()
+	db, err := jobs.OpenSQLite(":memory:")
+	require.NoError(t, err)
+	defer db.Close()
+	c, err := jobs.NewSQLite(db, nil)
+	require.NoError(t, err)
+	require.NoError(t, c.Shutdown(context.Background()))
+	require.ErrorIs(t, c.Health(context.Background()), jobs.ErrNotMigrated)
+	require.NoError(t, c.Migrate(context.Background()))
+	require.NoError(t, c.Health(context.Background()))
+}
