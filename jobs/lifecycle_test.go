@@ -54,6 +54,9 @@ func TestShutdownInterrupts(t *testing.T) {
 		require.Empty(t, job.Errors)
 	}
 	require.ErrorIs(t, c.Health(ctx), jobs.ErrStopped)
+	// River's own slog output reached the zerolog logger.
+	require.Contains(t, b.logs.String(), `"component":"river"`)
+	require.Contains(t, b.logs.String(), "client shutdown")
 }
 
 func TestShutdownSoft(t *testing.T) {
