@@ -46,7 +46,10 @@
 //
 // Qualifying replicas are picked by [RoundRobin], [LeastInFlight] or [Weighted], without locks
 // or allocations. [Shards] maps keys to clusters with [JumpHash] by default; a request fixes its
-// shard in ctx and a cross-shard transaction is refused with [ErrCrossShard].
+// shard in ctx and a cross-shard transaction is refused with [ErrCrossShard]. A session position
+// is tagged with its cluster (PostgreSQL's system_identifier) and holds the cluster of the
+// session's last write: reads on another cluster with it go to that cluster's primary (reason
+// "sticky") rather than trust a position that means nothing there.
 //
 // # Observability and the N+1 kit
 //

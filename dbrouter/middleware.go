@@ -103,8 +103,8 @@ func (w *tokenWriter) flushToken() {
 	}
 	w.sent = true
 	t := w.sess.Token()
-	if t.LSN <= w.in.LSN && !t.PinUntil.After(w.in.PinUntil) {
-		return
+	if t.Cluster == w.in.Cluster && t.LSN <= w.in.LSN && !t.PinUntil.After(w.in.PinUntil) {
+		return // nothing new to carry
 	}
 	exp := time.Now().Add(w.cfg.TTL)
 	v := EncodeToken(w.key, t, exp)

@@ -145,7 +145,10 @@ func (r *Router) retryNode(sc *scope) *node {
 	maxNanos := r.maxNanos
 	if sc != nil {
 		if sc.session != nil && r.lsnMode {
-			need = LSN(sc.session.lsn.Load())
+			var ok bool
+			if need, ok = sc.session.need(r.cluster); !ok {
+				return r.primary
+			}
 		}
 		if sc.hasStaleness && int64(sc.staleness) < maxNanos {
 			maxNanos = int64(sc.staleness)
@@ -190,7 +193,7 @@ func (r *Router) recordWrite(ctx context.Context, sc *scope) {
 			var lsn LSN
 			if lsn, err = ParseLSN(s); err == nil {
 				r.lsnReads.Add(1)
-				sc.session.advanceLSN(lsn)
+				sc.session.advanceLSN(r.cluster, lsn)
 				return
 			}
 		}

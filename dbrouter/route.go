@@ -23,7 +23,10 @@ func (r *Router) pickRead(ctx context.Context, sc *scope) (*node, Reason) {
 				return r.primary, ReasonSticky
 			}
 			if r.lsnMode {
-				need = LSN(sc.session.lsn.Load())
+				var ok bool
+				if need, ok = sc.session.need(r.cluster); !ok {
+					return r.primary, ReasonSticky
+				}
 			}
 		}
 		if sc.hasStaleness && int64(sc.staleness) < maxNanos {

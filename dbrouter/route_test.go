@@ -111,6 +111,17 @@ func TestPickReadReasons(t *testing.T) {
 	_, reason = r1.pickRead(wctx, scopeFrom(wctx))
 	require.Equal(t, ReasonSticky, reason)
 
+	// A position from another cluster (another shard's primary) proves nothing here.
+	fctx := WithSession(ctx, NewSession(Token{Cluster: 99, LSN: 5}))
+	_, reason = r1.pickRead(fctx, scopeFrom(fctx))
+	require.Equal(t, ReasonSticky, reason)
+	// Within one cluster positions only move forward; a write elsewhere replaces the position.
+	s2 := NewSession(Token{LSN: 500})
+	s2.Merge(Token{LSN: 400})
+	require.Equal(t, LSN(500), s2.Token().LSN)
+	s2.advanceLSN(99, 7)
+	require.Equal(t, Token{Cluster: 99, LSN: 7}, s2.Token())
+
 	// ReplicaShare 50: half the reads stay on the primary.
 	r2 := offlineRouter(t, []int{1}, &Config{ReplicaShare: 50})
 	shares := map[Reason]int{}

@@ -19,6 +19,7 @@ type Router struct {
 	replicas []*node
 	all      []*node
 	lsnMode  bool
+	cluster  uint64 // PostgreSQL system_identifier; tags session positions
 	maxNanos int64
 
 	rr       atomic.Uint64
@@ -100,6 +101,14 @@ func New(ctx context.Context, primary Node, replicas []Node, cfg *Config) (*Rout
 	defer cancel()
 	if err := primary.DB.PingContext(pctx); err != nil {
 		return nil, fmt.Errorf("%w: ping %s: %v", ErrNoPrimary, r.primary.name, err)
+	}
+	if r.lsnMode {
+		// Session positions are tagged with the cluster so that a position from another shard
+		// is never compared with this one's. Unknown (no permission): 0.
+		var id string
+		if err := primary.DB.QueryRowContext(pctx, `SELECT system_identifier::text FROM pg_control_system()`).Scan(&id); err == nil {
+			r.cluster, _ = strconv.ParseUint(id, 10, 64)
+		}
 	}
 	// Replicas start ejected; the first probe round admits those that answer.
 	for _, n := range r.replicas {

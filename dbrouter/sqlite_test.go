@@ -31,6 +31,20 @@ func sqlitePair(t testing.TB) (primary, replica *sqlx.DB) {
 	return primary, replica
 }
 
+// waitReplicasUp waits until the probe has admitted every replica (a slow first probe on a busy
+// machine leaves them out for a round or two).
+func waitReplicasUp(t testing.TB, r *dbrouter.Router) {
+	t.Helper()
+	require.Eventually(t, func() bool {
+		for _, n := range r.Stats().Nodes {
+			if n.Role == dbrouter.RoleReplica && !n.Healthy {
+				return false
+			}
+		}
+		return true
+	}, 30*time.Second, 5*time.Millisecond)
+}
+
 type reasonLog struct {
 	mu  sync.Mutex
 	all []dbrouter.Decision
@@ -57,6 +71,7 @@ func TestSQLitePinWindow(t *testing.T) {
 		&dbrouter.Config{PinWindow: pin, OnDecision: log.hook, ProbeInterval: 50 * time.Millisecond, ProbeTimeout: 50 * time.Millisecond})
 	require.NoError(t, err)
 	defer r.Close()
+	waitReplicasUp(t, r)
 	require.False(t, r.LSNTracking())
 
 	ctx := dbrouter.WithSession(context.Background(), nil)
@@ -112,6 +127,7 @@ func TestNPlusOneKit(t *testing.T) {
 		})
 	require.NoError(t, err)
 	defer r.Close()
+	waitReplicasUp(t, r)
 	for i := 1; i <= 5; i++ {
 		_, err := primary.Exec(`INSERT INTO items VALUES (?, ?)`, i, i*10)
 		require.NoError(t, err)

@@ -11,10 +11,10 @@ import (
 
 // Token wire format (version 1), base64url without padding:
 //
-//	version(1) | LSN(8) | PinUntil unix ms (8) | expires unix s (8) | HMAC-SHA256(key, previous 25 bytes)[:16]
+//	version(1) | cluster(8) | LSN(8) | PinUntil unix ms (8) | expires unix s (8) | HMAC-SHA256(key, previous 33 bytes)[:16]
 const (
-	tokenVersion = 1
-	tokenBody    = 1 + 8 + 8 + 8
+	tokenVersion = 2
+	tokenBody    = 1 + 8 + 8 + 8 + 8
 	tokenMAC     = 16
 	tokenLen     = tokenBody + tokenMAC
 	// TokenMaxLen is the length of an encoded token; longer input is rejected unread.
@@ -26,13 +26,14 @@ const (
 func EncodeToken(key []byte, t Token, expires time.Time) string {
 	var buf [tokenLen]byte
 	buf[0] = tokenVersion
-	binary.BigEndian.PutUint64(buf[1:], uint64(t.LSN))
+	binary.BigEndian.PutUint64(buf[1:], t.Cluster)
+	binary.BigEndian.PutUint64(buf[9:], uint64(t.LSN))
 	var pin int64
 	if !t.PinUntil.IsZero() {
 		pin = t.PinUntil.UnixMilli()
 	}
-	binary.BigEndian.PutUint64(buf[9:], uint64(pin))
-	binary.BigEndian.PutUint64(buf[17:], uint64(expires.Unix()))
+	binary.BigEndian.PutUint64(buf[17:], uint64(pin))
+	binary.BigEndian.PutUint64(buf[25:], uint64(expires.Unix()))
 	m := hmac.New(sha256.New, key)
 	m.Write(buf[:tokenBody])
 	copy(buf[tokenBody:], m.Sum(nil))
@@ -66,12 +67,12 @@ func ParseToken(keys [][]byte, s string, now time.Time) (Token, error) {
 	if !ok {
 		return Token{}, fmt.Errorf("%w: bad signature", ErrTokenInvalid)
 	}
-	exp := int64(binary.BigEndian.Uint64(buf[17:]))
+	exp := int64(binary.BigEndian.Uint64(buf[25:]))
 	if now.Unix() >= exp {
 		return Token{}, fmt.Errorf("%w: expired at %s", ErrTokenExpired, time.Unix(exp, 0).UTC().Format(time.RFC3339))
 	}
-	t := Token{LSN: LSN(binary.BigEndian.Uint64(buf[1:]))}
-	if pin := int64(binary.BigEndian.Uint64(buf[9:])); pin > 0 {
+	t := Token{Cluster: binary.BigEndian.Uint64(buf[1:]), LSN: LSN(binary.BigEndian.Uint64(buf[9:]))}
+	if pin := int64(binary.BigEndian.Uint64(buf[17:])); pin > 0 {
 		t.PinUntil = time.UnixMilli(pin)
 	}
 	return t, nil

@@ -13,12 +13,13 @@ var testKey = []byte("0123456789abcdef0123456789abcdef")
 func TestTokenRoundTrip(t *testing.T) {
 	t.Parallel()
 	now := time.Now()
-	in := Token{LSN: 0x16_B374D848, PinUntil: time.UnixMilli(now.Add(time.Second).UnixMilli())}
+	in := Token{Cluster: 7711550990550013190, LSN: 0x16_B374D848, PinUntil: time.UnixMilli(now.Add(time.Second).UnixMilli())}
 	s := EncodeToken(testKey, in, now.Add(time.Minute))
 	require.Len(t, s, TokenMaxLen)
 	out, err := ParseToken([][]byte{testKey}, s, now)
 	require.NoError(t, err)
 	require.Equal(t, in.LSN, out.LSN)
+	require.Equal(t, in.Cluster, out.Cluster)
 	require.True(t, in.PinUntil.Equal(out.PinUntil))
 
 	// Rotation: an old key still verifies.
@@ -63,6 +64,7 @@ func FuzzParseToken(f *testing.F) {
 		again, err := ParseToken([][]byte{testKey}, EncodeToken(testKey, tok, now.Add(time.Minute)), now)
 		require.NoError(t, err)
 		require.Equal(t, tok.LSN, again.LSN)
+		require.Equal(t, tok.Cluster, again.Cluster)
 	})
 }
 
