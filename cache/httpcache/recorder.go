@@ -8,6 +8,12 @@ import (
 	"net/http"
 )
 
+var (
+	_ http.ResponseWriter = (*recorder)(nil)
+	_ http.Flusher        = (*recorder)(nil)
+	_ http.Hijacker       = (*recorder)(nil)
+)
+
 // recorder is the ResponseWriter a page's handler writes to on a miss. It buffers the
 // response so it can be stored; when the handler streams (Flush), hijacks the connection, or
 // writes more than MaxBodyBytes, it switches to pass-through: what was buffered is written to
