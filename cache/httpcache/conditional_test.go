@@ -2,6 +2,7 @@ package httpcache
 
 import (
 	"net/http"
+	"strings"
 	"testing"
 	"time"
 
@@ -106,4 +107,26 @@ func TestStrongETagDependsOnBody(t *testing.T) {
 	t.Parallel()
 	require.Equal(t, strongETag([]byte("a")), strongETag([]byte("a")))
 	require.NotEqual(t, strongETag([]byte("a")), strongETag([]byte("b")))
+}
+
+// On a miss the handler gets no conditional or Range headers, so it produces the full page to
+// store; the middleware answers the condition from it.
+func TestMissStripsConditionalHeaders(t *testing.T) {
+	t.Parallel()
+	p, b := setup(t, nil)
+	mod := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	h := p.Middleware(b.counting(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("ETag", `"doc-1"`)
+		http.ServeContent(w, r, "doc.txt", mod, strings.NewReader("0123456789"))
+	}))
+	w := get(h, "GET", "/doc", `If-None-Match: "doc-1"`, "Range: bytes=0-3")
+	require.Equal(t, 304, w.Code)
+	requireStatus(t, w, "buttress; fwd=uri-miss; stored")
+	w = get(h, "GET", "/doc", "Range: bytes=0-3")
+	require.Equal(t, 200, w.Code, "Range is ignored: the full representation is served")
+	require.Equal(t, "0123456789", w.Body.String())
+	requireStatus(t, w, "buttress; hit")
+	w = get(h, "GET", "/doc", "If-Modified-Since: "+mod.Format(http.TimeFormat))
+	require.Equal(t, 304, w.Code)
+	require.Equal(t, int64(1), b.calls.Load())
 }

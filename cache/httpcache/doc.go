@@ -43,7 +43,9 @@
 // A stored response gets a strong ETag (a SHA-256 prefix of its body) and a Last-Modified
 // (when it was generated) if the handler set none. If-None-Match (weak comparison, "*"
 // supported; a malformed list matches nothing) and, without it, If-Modified-Since are answered
-// with 304 from the stored validators. Every response carries Age (on hits) and a Cache-Status
+// with 304 from the stored validators. On a miss the handler gets the request without its
+// conditional and Range headers, so that it produces the full representation to store; a
+// Range request is answered with the whole page (RFC 9110 allows a server to ignore Range). Every response carries Age (on hits) and a Cache-Status
 // header (RFC 9211): "buttress; hit", "buttress; fwd=uri-miss; stored", "buttress;
 // fwd=bypass; detail=authorization", "buttress; fwd=uri-miss; detail=set-cookie", ...
 //

@@ -226,6 +226,9 @@ func passes(fl *flight) bool {
 	return !fl.stored
 }
 
+// fillStripped are the request headers a fill does not pass to the handler.
+var fillStripped = []string{"If-None-Match", "If-Modified-Since", "If-Match", "If-Unmodified-Since", "If-Range", "Range"}
+
 // fill runs the handler for a miss, stores its response when it may, and answers the client.
 func (p *Pages) fill(w http.ResponseWriter, r *http.Request, next http.Handler, key, fwd string, fl *flight) {
 	state := &pageState{store: p.store}
@@ -233,6 +236,17 @@ func (p *Pages) fill(w http.ResponseWriter, r *http.Request, next http.Handler, 
 	head := r2.Method == http.MethodHead
 	if head {
 		r2.Method = http.MethodGet // fill the GET entry; serve answers HEAD without a body
+	}
+	// The handler must produce the full representation to store; conditional and range
+	// requests are answered from it by serve (a server may ignore Range, RFC 9110 §14.2).
+	for _, k := range fillStripped {
+		if _, ok := r2.Header[k]; ok {
+			r2.Header = r2.Header.Clone()
+			for _, k := range fillStripped {
+				delete(r2.Header, k)
+			}
+			break
+		}
 	}
 	rec := &recorder{
 		w: w, req: r2, state: state, header: make(http.Header), maxBody: p.cfg.maxBody, head: head,
