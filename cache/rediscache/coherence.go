@@ -13,6 +13,7 @@ import (
 type recentWrites struct {
 	window time.Duration
 	n      atomic.Int64 // len(m), so that the common case (no recent write) takes no lock
+	latest atomic.Int64 // the latest deadline in m: past it, every entry has expired
 	mu     sync.RWMutex
 	m      map[string]int64 // key -> deadline (Unix ns)
 }
@@ -37,6 +38,7 @@ func (r *recentWrites) mark(keys ...string) {
 	for _, k := range keys {
 		r.m[k] = until
 	}
+	r.latest.Store(until)
 	r.n.Store(int64(len(r.m)))
 	r.mu.Unlock()
 }
@@ -46,13 +48,23 @@ func (r *recentWrites) has(key string) bool {
 	if r.n.Load() == 0 {
 		return false
 	}
+	now := time.Now().UnixNano()
+	if now > r.latest.Load() {
+		r.mu.Lock()
+		if now > r.latest.Load() {
+			clear(r.m)
+			r.n.Store(0)
+		}
+		r.mu.Unlock()
+		return false
+	}
 	r.mu.RLock()
 	d, ok := r.m[key]
 	r.mu.RUnlock()
 	if !ok {
 		return false
 	}
-	if time.Now().UnixNano() <= d {
+	if now <= d {
 		return true
 	}
 	r.mu.Lock()

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/redis/rueidis"
 	"github.com/stretchr/testify/require"
 
 	"github.com/buttress-go/buttress/cache"
@@ -17,7 +18,7 @@ import (
 )
 
 // twoInstances returns two stores on independent rueidis clients (two app instances) sharing a
-// key prefix.
+// key prefix, made by New (tag checks through DoCache).
 func twoInstances(t *testing.T) (*rediscache.Store, *rediscache.Store) {
 	t.Helper()
 	c1, prefix := testenv.Redis(t)
@@ -29,10 +30,39 @@ func twoInstances(t *testing.T) (*rediscache.Store, *rediscache.Store) {
 	return s1, s2
 }
 
+// openStore returns a Store made by Open with the given prefix, closed at cleanup.
+func openStore(t *testing.T, prefix string) *rediscache.Store {
+	t.Helper()
+	s, err := rediscache.Open(rueidis.ClientOption{InitAddress: []string{testenv.RedisAddr(t)}},
+		&rediscache.Config{Prefix: prefix})
+	require.NoError(t, err)
+	t.Cleanup(s.Close)
+	return s
+}
+
+// instances returns two stores sharing a prefix, both made by New or both by Open.
+func instances(t *testing.T, open bool) (*rediscache.Store, *rediscache.Store) {
+	t.Helper()
+	if !open {
+		return twoInstances(t)
+	}
+	_, prefix := testenv.Redis(t) // its cleanup deletes the prefix's keys
+	return openStore(t, prefix), openStore(t, prefix)
+}
+
 func TestCrossInstanceInvalidation(t *testing.T) {
 	t.Parallel()
+	for _, open := range []bool{false, true} {
+		t.Run(fmt.Sprint("open=", open), func(t *testing.T) {
+			t.Parallel()
+			testCrossInstanceInvalidation(t, open)
+		})
+	}
+}
+
+func testCrossInstanceInvalidation(t *testing.T, open bool) {
 	ctx := context.Background()
-	s1, s2 := twoInstances(t)
+	s1, s2 := instances(t, open)
 	a, err := cache.New[string](s1, nil)
 	require.NoError(t, err)
 	b, err := cache.New[string](s2, nil)
@@ -101,8 +131,17 @@ type commit struct {
 // The "database" is a version counter per item; a writer bumps it, then invalidates its tag.
 func TestFillVsInvalidateStress(t *testing.T) {
 	t.Parallel()
+	for _, open := range []bool{false, true} {
+		t.Run(fmt.Sprint("open=", open), func(t *testing.T) {
+			t.Parallel()
+			testFillVsInvalidateStress(t, open)
+		})
+	}
+}
+
+func testFillVsInvalidateStress(t *testing.T, open bool) {
 	ctx := context.Background()
-	s1, s2 := twoInstances(t)
+	s1, s2 := instances(t, open)
 	const items = 4
 	var db [items]atomic.Int64
 	var committed [2][items]atomic.Pointer[commit]

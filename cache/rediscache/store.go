@@ -92,6 +92,7 @@ type Store struct {
 	recent  recentWrites
 	epoch   atomic.Uint64
 	locks   *lockWaits // nil without FillLock
+	tags    *tagLayer  // nil unless made by Open
 }
 
 type memo struct {
@@ -122,17 +123,20 @@ func New(client rueidis.Client, cfg *Config) (*Store, error) {
 	return newStore(client, c, nil)
 }
 
-// Open creates the rueidis client from opt (installing an invalidation hook, chained to
-// opt.OnInvalidations, that wakes fill-lock waiters) and returns a Store owning it; Close
-// closes it.
+// Open creates the rueidis client from opt and returns a Store owning it (Close closes it).
+// It installs an invalidation hook (chained to opt.OnInvalidations) through which the store
+// keeps its own push-invalidated copy of tag versions, so a warm tag check is a map lookup
+// rather than a DoCache call, and which wakes fill-lock waiters (Config.FillLock).
 func Open(opt rueidis.ClientOption, cfg *Config) (*Store, error) {
 	c, err := cfg.withDefaults()
 	if err != nil {
 		return nil, err
 	}
 	lw := newLockWaits()
+	tl := newTagLayer(c.MemoEntries * 4)
 	prev := opt.OnInvalidations
 	opt.OnInvalidations = func(msgs []rueidis.RedisMessage) {
+		tl.invalidated(msgs)
 		lw.invalidated(msgs)
 		if prev != nil {
 			prev(msgs)
@@ -151,6 +155,7 @@ func Open(opt rueidis.ClientOption, cfg *Config) (*Store, error) {
 		return nil, err
 	}
 	s.owned = true
+	s.tags = tl
 	return s, nil
 }
 
@@ -240,19 +245,34 @@ func (s *Store) Get(ctx context.Context, k cache.Key, vc cache.ValueCodec) (*cac
 func (s *Store) current(ctx context.Context, m *memo) (bool, error) {
 	for i, tk := range m.tagKeys {
 		var r rueidis.RedisResult
-		if s.recent.has(tk) {
+		var seq0 uint64
+		switch {
+		case s.recent.has(tk):
 			r = s.client.Do(ctx, s.client.B().Get().Key(tk).Build())
-		} else {
+		case s.tags != nil:
+			if v, ok := s.tags.get(tk); ok {
+				if v != m.e.Versions[i] {
+					return false, nil
+				}
+				continue
+			}
+			seq0 = s.tags.seq.Load()
+			fallthrough
+		default:
 			r = s.client.DoCache(ctx, s.client.B().Get().Key(tk).Cache(), s.cfg.LocalTTL)
 		}
-		v, err := r.ToString()
+		str, err := r.ToString()
 		if err != nil {
 			if rueidis.IsRedisNil(err) {
 				return false, nil
 			}
 			return false, err
 		}
-		if parseVersion(v) != m.e.Versions[i] {
+		v := parseVersion(str)
+		if s.tags != nil && !s.recent.has(tk) {
+			s.tags.store(tk, v, seq0)
+		}
+		if v != m.e.Versions[i] {
 			return false, nil
 		}
 	}

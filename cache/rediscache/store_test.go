@@ -29,3 +29,11 @@ func TestConformance(t *testing.T) {
 	t.Parallel()
 	cachetest.Run(t, func(t *testing.T) cache.Store { return newStore(t, nil) })
 }
+
+func TestConformanceOpen(t *testing.T) {
+	t.Parallel()
+	cachetest.Run(t, func(t *testing.T) cache.Store {
+		_, prefix := testenv.Redis(t)
+		return openStore(t, prefix)
+	})
+}
