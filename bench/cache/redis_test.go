@@ -86,7 +86,7 @@ func BenchmarkRedisHotKeyHit(b *testing.B) {
 			}
 		})
 	}
-	time.Sleep(1100 * time.Millisecond) // let the own-write coherence window of the Sets pass
+	time.Sleep(1100 * time.Millisecond)    // let the own-write coherence window of the Sets pass
 	b.Run("buttress", func(b *testing.B) { // two tags
 		par(b, func() error { _, err := c.Get(ctx, "tagged"); return err })
 	})
