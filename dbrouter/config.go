@@ -29,8 +29,9 @@ type Config struct {
 	ProbeTimeout time.Duration
 
 	// MaxLag excludes a replica that is further behind the primary than this in time. Default 5s.
-	// Time lag is measured from WAL positions (how long ago the primary was at the replica's replay
-	// position), so an idle, caught-up replica has zero lag whatever its last replay timestamp.
+	// Time lag is measured from WAL positions (how long ago the primary first moved past the
+	// replica's replay position, to within a probe interval), so an idle, caught-up replica has
+	// zero lag whatever its last replay timestamp.
 	MaxLag time.Duration
 	// MaxLagBytes excludes a replica that is more than this many bytes of WAL behind. Default
 	// 64 MiB; negative disables the byte limit.

@@ -34,7 +34,7 @@
 // # Health and lag
 //
 // Lag is judged in bytes and in time. Time lag comes from the probe's own history of primary
-// positions (how long ago the primary was where the replica is now), never from
+// positions (how long ago the primary moved past where the replica is now), never from
 // pg_last_xact_replay_timestamp(), so an idle, caught-up replica has zero lag. A connection-class
 // error ([IsConnError]) ejects a replica at once and the failed read is retried once elsewhere;
 // Config.Readmit consecutive good probes re-admit it; a node ejected Config.FlapThreshold times

@@ -108,27 +108,28 @@ func (r *Router) probePrimary(ctx context.Context, now time.Time) (LSN, bool) {
 	return lsn, true
 }
 
-// lagSince returns how long ago the primary was last seen at or before replay position lsn: the
-// replica holds everything the primary had then, so its lag is at most that. With no such sample
-// in the ring it returns the ring's age (a lower bound; the byte limit covers long gaps).
+// lagSince returns how long ago the primary was first seen past replay position lsn: the replica
+// lacks something written before that moment, so that is how long it has been behind, to within
+// one probe interval. Using the first sample past lsn (not the last one at or before it) keeps
+// the measure from inflating when primary samples are sparse (failed probes on a busy machine).
+// With no sample at or before lsn in the ring, the ring's oldest sample is used (a lower bound;
+// MaxLagBytes covers long gaps).
 func (r *Router) lagSince(lsn LSN, now time.Time) time.Duration {
 	r.samplesMu.Lock()
 	defer r.samplesMu.Unlock()
 	n := min(r.nSamples, sampleRing)
-	var oldest time.Time
-	// Walk from the newest sample back; the first one at or behind lsn is when the primary had
-	// written no more than the replica has replayed.
+	var firstPast time.Time
 	for k := 0; k < n; k++ {
 		s := r.samples[(r.nSamples-1-k)%sampleRing]
 		if s.lsn <= lsn {
-			return now.Sub(s.at)
+			break
 		}
-		oldest = s.at
+		firstPast = s.at
 	}
-	if oldest.IsZero() {
+	if firstPast.IsZero() {
 		return 0
 	}
-	return now.Sub(oldest)
+	return max(0, now.Sub(firstPast))
 }
 
 func (r *Router) probeReplica(ctx context.Context, n *node, primaryLSN LSN, havePrimary bool) {

@@ -173,3 +173,19 @@ func BenchmarkPickRead(b *testing.B) {
 		r.decided(ctx, n, reason)
 	}
 }
+
+func TestLagSince(t *testing.T) {
+	t.Parallel()
+	r := offlineRouter(t, nil, nil)
+	t0 := time.Unix(1000, 0)
+	for i, l := range []LSN{100, 100, 200, 300} { // idle, then two writes
+		r.samples[r.nSamples%sampleRing] = sample{at: t0.Add(time.Duration(i) * time.Second), lsn: l}
+		r.nSamples++
+	}
+	now := t0.Add(3500 * time.Millisecond)
+	require.Zero(t, r.lagSince(300, now), "caught up")
+	require.Zero(t, r.lagSince(400, now))
+	require.Equal(t, 500*time.Millisecond, r.lagSince(200, now), "behind since the sample that first passed it")
+	require.Equal(t, 1500*time.Millisecond, r.lagSince(100, now))
+	require.Equal(t, 3500*time.Millisecond, r.lagSince(50, now), "behind the whole ring: its age")
+}
