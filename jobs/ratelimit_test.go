@@ -19,15 +19,20 @@ type limitedArgs struct {
 
 func (limitedArgs) Kind() string { return "limited" }
 
-// starts records job start times (as seen by the workers) per fixed window.
+// starts records when attempts that went on to run began, as the middleware saw it (the time the
+// limiter judged), per fixed window: a loaded machine may delay the worker itself past the
+// window's end.
 type starts struct {
 	mu sync.Mutex
 	at []time.Time
 }
 
-func (s *starts) add() {
+func (s *starts) hook(ctx context.Context, ev jobs.JobDone) {
+	if ev.Outcome != jobs.OutcomeCompleted {
+		return
+	}
 	s.mu.Lock()
-	s.at = append(s.at, time.Now())
+	s.at = append(s.at, ev.Started)
 	s.mu.Unlock()
 }
 
@@ -53,16 +58,13 @@ func TestRateLimitGlobal3Clients(t *testing.T) {
 	kinds := map[string]jobs.KindPolicy{"limited": {RateLimit: &jobs.RateLimit{Limit: limit, Per: per, Global: true}}}
 	mk := func() *river.Workers {
 		w := river.NewWorkers()
-		river.AddWorker(w, river.WorkFunc(func(ctx context.Context, job *river.Job[limitedArgs]) error {
-			rec.add()
-			return nil
-		}))
+		river.AddWorker(w, river.WorkFunc(func(ctx context.Context, job *river.Job[limitedArgs]) error { return nil }))
 		return w
 	}
-	c0, b := setupPG(t, &jobs.Config{Workers: mk(), Kinds: kinds})
+	c0, b := setupPG(t, &jobs.Config{Workers: mk(), Kinds: kinds, OnJobDone: rec.hook})
 	clients := []*jobs.Client{c0,
-		newPGClient(t, b.schema, &jobs.Config{Workers: mk(), Kinds: kinds}, nil),
-		newPGClient(t, b.schema, &jobs.Config{Workers: mk(), Kinds: kinds}, nil)}
+		newPGClient(t, b.schema, &jobs.Config{Workers: mk(), Kinds: kinds, OnJobDone: rec.hook}, nil),
+		newPGClient(t, b.schema, &jobs.Config{Workers: mk(), Kinds: kinds, OnJobDone: rec.hook}, nil)}
 	params := make([]river.InsertManyParams, total)
 	for i := range params {
 		params[i] = river.InsertManyParams{Args: limitedArgs{N: i}}
@@ -79,7 +81,7 @@ func TestRateLimitGlobal3Clients(t *testing.T) {
 	}, 30*time.Second, 50*time.Millisecond)
 
 	windows := rec.perWindow(per)
-	maxAllowed := int(float64(limit) * 1.05)
+	maxAllowed := int(float64(limit) * 1.05) // the acceptance bound; the counter makes it exactly limit
 	for w, n := range windows {
 		require.LessOrEqual(t, n, maxAllowed, "window %s", w.Format(time.StampMilli))
 	}
@@ -111,11 +113,8 @@ func TestRateLimitLocal(t *testing.T) {
 	)
 	rec := &starts{}
 	w := river.NewWorkers()
-	river.AddWorker(w, river.WorkFunc(func(ctx context.Context, job *river.Job[limitedArgs]) error {
-		rec.add()
-		return nil
-	}))
-	c, _ := setupPG(t, &jobs.Config{Workers: w, Kinds: map[string]jobs.KindPolicy{
+	river.AddWorker(w, river.WorkFunc(func(ctx context.Context, job *river.Job[limitedArgs]) error { return nil }))
+	c, _ := setupPG(t, &jobs.Config{Workers: w, OnJobDone: rec.hook, Kinds: map[string]jobs.KindPolicy{
 		"limited": {RateLimit: &jobs.RateLimit{Limit: limit, Per: per}},
 	}})
 	params := make([]river.InsertManyParams, 15)
@@ -131,6 +130,6 @@ func TestRateLimitLocal(t *testing.T) {
 		return len(rec.at) == 15
 	}, 30*time.Second, 20*time.Millisecond)
 	for w, n := range rec.perWindow(per) {
-		require.LessOrEqual(t, n, limit+1, "window %s", w.Format(time.StampMilli))
+		require.LessOrEqual(t, n, limit, "window %s", w.Format(time.StampMilli))
 	}
 }

@@ -14,11 +14,14 @@ import (
 
 // JobDone describes one worked attempt, for Config.OnJobDone.
 type JobDone struct {
-	JobID    int64
-	Kind     string
-	Queue    string
-	Attempt  int
-	Outcome  Outcome
+	JobID   int64
+	Kind    string
+	Queue   string
+	Attempt int
+	Outcome Outcome
+	// Started is when the jobs middleware began the attempt (the time rate limits and expiry
+	// are judged at).
+	Started  time.Time
 	Duration time.Duration
 	// Err is what the attempt returned (nil when completed).
 	Err error
@@ -72,7 +75,7 @@ type metrics struct {
 
 func newMetrics() *metrics { return &metrics{} }
 
-func (m *metrics) record(ctx context.Context, c *Client, job *rivertype.JobRow, o Outcome, d time.Duration, err error) {
+func (m *metrics) record(ctx context.Context, c *Client, job *rivertype.JobRow, o Outcome, started time.Time, d time.Duration, err error) {
 	k := statKey{job.Kind, job.Queue, o}
 	v, ok := m.m.Load(k)
 	if !ok {
@@ -88,7 +91,7 @@ func (m *metrics) record(ctx context.Context, c *Client, job *rivertype.JobRow, 
 		}
 	}
 	if c.cfg.OnJobDone != nil {
-		c.cfg.OnJobDone(ctx, JobDone{JobID: job.ID, Kind: job.Kind, Queue: job.Queue, Attempt: job.Attempt, Outcome: o, Duration: d, Err: err})
+		c.cfg.OnJobDone(ctx, JobDone{JobID: job.ID, Kind: job.Kind, Queue: job.Queue, Attempt: job.Attempt, Outcome: o, Started: started, Duration: d, Err: err})
 	}
 }
 

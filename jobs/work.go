@@ -25,7 +25,7 @@ func (m *workMiddleware) Work(ctx context.Context, job *rivertype.JobRow, doInne
 	start := time.Now()
 	outcome := OutcomePanicked // if doInner panics, the deferred record sees this
 	defer func() {
-		c.metrics.record(ctx, c, job, outcome, time.Since(start), err)
+		c.metrics.record(ctx, c, job, outcome, start, time.Since(start), err)
 	}()
 
 	meta, merr := parseMeta(job.Metadata)
