@@ -10,6 +10,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"strconv"
+	"sync"
 	"testing"
 	"time"
 
@@ -131,10 +132,24 @@ func runPage(b *testing.B, h http.Handler) {
 		}
 		return nil
 	}
-	for id := 1; id <= 200; id++ { // warm connections (and the cache, for buttress)
-		if err := get(id); err != nil {
-			b.Fatal(err)
-		}
+	// Warm up with as many concurrent clients as the run uses, so that HTTP and PostgreSQL
+	// connections are open (and, for buttress, the pages cached) before timing.
+	var wg sync.WaitGroup
+	errs := make(chan error, 16)
+	for g := range 16 {
+		wg.Go(func() {
+			for id := 1 + g; id <= 200; id += 16 {
+				if err := get(id); err != nil {
+					errs <- err
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+	close(errs)
+	if err := <-errs; err != nil {
+		b.Fatal(err)
 	}
 	b.ReportAllocs()
 	b.SetParallelism(8)
