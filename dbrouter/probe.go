@@ -7,6 +7,8 @@ import (
 	"math/rand/v2"
 	"sync"
 	"time"
+
+	"github.com/jmoiron/sqlx"
 )
 
 // ErrNotStandby is the reason a replica is ejected when it answers pg_is_in_recovery() = false:
@@ -231,11 +233,20 @@ func (n *node) probeQuery(ctx context.Context, fn func(*sql.Conn) error) error {
 		n.probeConn = c
 	}
 	err := fn(n.probeConn)
-	if err != nil {
+	// A pool of one or two connections (SQLite wants one writer) cannot spare one for the probe
+	// for good: keeping it would starve the application's own queries. Hand it back after each
+	// probe instead.
+	if err != nil || smallPool(n.db) {
 		_ = n.probeConn.Close()
 		n.probeConn = nil
 	}
 	return err
+}
+
+// smallPool reports whether db allows at most two open connections.
+func smallPool(db *sqlx.DB) bool {
+	max := db.Stats().MaxOpenConnections
+	return max > 0 && max <= 2
 }
 
 func (n *node) closeProbe() {

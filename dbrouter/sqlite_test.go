@@ -228,3 +228,27 @@ func TestJumpHashMovesFewKeys(t *testing.T) {
 	require.InDelta(t, keys/11, moved, keys/50, "about 1/11 of keys move")
 	require.Equal(t, -1, dbrouter.JumpHash(1, 0))
 }
+
+// A single-connection pool (how SQLite is usually opened, and what River's SQLite driver wants)
+// must stay usable: the background probe may borrow the connection, never keep it. Found by
+// examples/shop, whose start-up hung behind the probe's pinned connection.
+func TestSingleConnectionPoolNotStarvedByProbe(t *testing.T) {
+	t.Parallel()
+	primary, _ := sqlitePair(t)
+	primary.SetMaxOpenConns(1)
+	ctx := context.Background()
+	r, err := dbrouter.New(ctx, dbrouter.Node{DB: primary}, nil, &dbrouter.Config{ProbeInterval: 10 * time.Millisecond, ProbeTimeout: 10 * time.Millisecond})
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = r.Close() })
+	require.Eventually(t, func() bool { return r.Stats().ProbeRounds >= 3 }, 30*time.Second, 5*time.Millisecond)
+	for i := 0; i < 20; i++ {
+		qctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+		_, err := r.ExecContext(qctx, `INSERT INTO items (v) VALUES (?)`, i)
+		cancel()
+		require.NoError(t, err, "write %d waited on the probe's connection", i)
+		time.Sleep(5 * time.Millisecond)
+	}
+	var n int
+	require.NoError(t, primary.GetContext(ctx, &n, `SELECT count(*) FROM items`))
+	require.Equal(t, 20, n)
+}
