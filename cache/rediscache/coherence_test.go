@@ -30,6 +30,19 @@ func twoInstances(t *testing.T) (*rediscache.Store, *rediscache.Store) {
 	return s1, s2
 }
 
+// openStoreB is openStore for benchmarks, on a fresh prefix.
+func openStoreB(b *testing.B) *rediscache.Store {
+	b.Helper()
+	_, prefix := testenv.Redis(b)
+	s, err := rediscache.Open(rueidis.ClientOption{InitAddress: []string{testenv.RedisAddr(b)}},
+		&rediscache.Config{Prefix: prefix})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(s.Close)
+	return s
+}
+
 // openStore returns a Store made by Open with the given prefix, closed at cleanup.
 func openStore(t *testing.T, prefix string) *rediscache.Store {
 	t.Helper()
