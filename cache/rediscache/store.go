@@ -426,4 +426,3 @@ func (s *Store) GetMany(ctx context.Context, keys []cache.Key, vc cache.ValueCod
 	// while the good entries are still returned.
 	return out, corrupt
 }
-
