@@ -48,7 +48,16 @@
 // once: the first takes a lock (SET NX PX with an owner token, released by a compare-and-delete
 // script, expiring if its holder dies); the others read the lock key through the client-side
 // cache and sleep until Redis pushes its invalidation (the fill landed or the lock went away):
-// no polling. A waiter gives up after Config.FillLockWait and loads itself.
+// no polling. A waiter gives up after Config.FillLockWait and loads itself. Unlike rueidisaside,
+// which keeps a per-client liveness key refreshed in the background, the lock simply expires
+// after Config.FillLockTTL: no background goroutine, at the price of waiters of a crashed holder
+// waiting up to that TTL (or FillLockWait, whichever is shorter).
+//
+// # Outages
+//
+// Give the client timeouts (rueidis.ClientOption.ConnWriteTimeout, a dial timeout) or the calls
+// a ctx deadline: the cache's circuit breaker stops calling a failing Redis, but a call already
+// waiting on a dead connection waits as long as rueidis lets it.
 //
 // # Encoding and corruption
 //
