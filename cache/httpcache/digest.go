@@ -13,10 +13,10 @@ import (
 // template it calls ({{template "x"}}), so that a deployed change to any of them changes the
 // fragment keys that use it (as Rails' template digests do).
 //
-// The digest is computed from the parse tree, with what html/template's escaper adds on first
+// The digest is computed from the parse tree with what html/template's escaper adds on first
 // execution removed (escaper commands, context-specific template names, HTML comments, which
-// the escaper strips): a process that has already executed the template and one that has not
-// compute the same digest.
+// the escaper strips), so it depends on the source alone. The caller must have executed the
+// template first: the escaper rewrites the trees in place, and reading them meanwhile races.
 func templateDigest(t *template.Template, name string) (string, bool) {
 	h := sha256.New()
 	if !digestTree(h, t, name, map[string]bool{}) {

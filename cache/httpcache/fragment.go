@@ -9,7 +9,6 @@ import (
 	"fmt"
 	"html/template"
 	"sync"
-	"text/template/parse"
 	"time"
 
 	"github.com/buttress-go/buttress/cache"
@@ -54,11 +53,12 @@ type Fragments struct {
 	cache   *cache.Cache[template.HTML]
 	ttl     time.Duration
 	prefix  string
-	digests sync.Map // digestKey -> string
+	digests sync.Map // digestKey -> string (trees are final once executed: no re-Parse)
+	priming sync.Map // digestKey -> *sync.Mutex, while a template is being primed
 }
 
 type digestKey struct {
-	tree *parse.Tree
+	set  *template.Template
 	name string
 }
 
@@ -100,26 +100,20 @@ func (f *Fragments) InvalidateTags(ctx context.Context, tags ...string) error {
 	return f.cache.InvalidateTags(ctx, tags...)
 }
 
-// Key returns the cache key of template name of set t rendered for vary: the prefix, the name,
-// a digest of the template's source and of the templates it calls, and a digest of vary.
-func (f *Fragments) Key(t *template.Template, name string, vary ...any) (string, error) {
-	tt := t.Lookup(name)
-	if tt == nil || tt.Tree == nil {
-		return "", fmt.Errorf("%w: %q", ErrNoTemplate, name)
-	}
-	dk := digestKey{tree: tt.Tree, name: name}
-	d, ok := f.digests.Load(dk)
+// key returns the cache key of template name of set t rendered for vary: the prefix, the name,
+// a digest of the template's source and of the templates it calls, and a digest of vary. The
+// template must have been executed once (html/template rewrites its trees on first execution,
+// and reading them meanwhile would race): Render sees to it.
+func (f *Fragments) key(t *template.Template, name string, vary []any) (string, error) {
+	d, ok := f.digests.Load(digestKey{set: t, name: name})
 	if !ok {
-		s, found := templateDigest(t, name)
-		if !found {
-			return "", fmt.Errorf("%w: %q", ErrNoTemplate, name)
-		}
-		d, _ = f.digests.LoadOrStore(dk, s)
+		return "", fmt.Errorf("%w: %q (not rendered yet)", ErrNoTemplate, name)
 	}
 	h := sha256.New()
 	for _, v := range vary {
 		if k, ok := v.(interface{ CacheKey() string }); ok {
-			fmt.Fprintf(h, "k%d:%s\x00", len(k.CacheKey()), k.CacheKey())
+			ck := k.CacheKey()
+			fmt.Fprintf(h, "k%d:%s\x00", len(ck), ck)
 			continue
 		}
 		s := fmt.Sprintf("%T=%v", v, v)
@@ -131,12 +125,27 @@ func (f *Fragments) Key(t *template.Template, name string, vary ...any) (string,
 // Render returns the HTML of template name of set t executed with data, from the cache when
 // it holds it. Concurrent misses render once. opts (nil = none) gives the vary-on values, tags
 // and TTL. The fragment's tags are added to the page being cached for ctx's request, if any.
+//
+// The first Render of a template in a process executes it once before looking it up, so that
+// its digest is taken from the trees html/template has finished rewriting.
 func (f *Fragments) Render(ctx context.Context, t *template.Template, name string, data any, opts *Fragment) (template.HTML, error) {
 	var o Fragment
 	if opts != nil {
 		o = *opts
 	}
-	key, err := f.Key(t, name, o.Vary...)
+	render := func() (template.HTML, error) {
+		var buf bytes.Buffer
+		if err := t.ExecuteTemplate(&buf, name, data); err != nil {
+			return "", err
+		}
+		return template.HTML(buf.String()), nil
+	}
+	if _, ok := f.digests.Load(digestKey{set: t, name: name}); !ok {
+		if err := f.prime(t, name, render); err != nil {
+			return "", err
+		}
+	}
+	key, err := f.key(t, name, o.Vary)
 	if err != nil {
 		return "", err
 	}
@@ -148,12 +157,35 @@ func (f *Fragments) Render(ctx context.Context, t *template.Template, name strin
 		ttl = f.ttl
 	}
 	return f.cache.GetOrLoad(ctx, key, func(context.Context) (template.HTML, error) {
-		var buf bytes.Buffer
-		if err := t.ExecuteTemplate(&buf, name, data); err != nil {
-			return "", err
-		}
-		return template.HTML(buf.String()), nil
+		return render()
 	}, &cache.Options{Tags: o.Tags, TTL: ttl})
+}
+
+// prime executes a template once and records its digest. Concurrent first calls for one
+// template execute it once; the lock is per template, so a fragment whose template renders
+// other fragments (nested caching) primes them without deadlock.
+func (f *Fragments) prime(t *template.Template, name string, render func() (template.HTML, error)) error {
+	dk := digestKey{set: t, name: name}
+	l, _ := f.priming.LoadOrStore(dk, &sync.Mutex{})
+	mu := l.(*sync.Mutex)
+	mu.Lock()
+	defer mu.Unlock()
+	if _, ok := f.digests.Load(dk); ok {
+		return nil
+	}
+	if t.Lookup(name) == nil {
+		return fmt.Errorf("%w: %q", ErrNoTemplate, name)
+	}
+	if _, err := render(); err != nil {
+		return err
+	}
+	d, ok := templateDigest(t, name)
+	if !ok {
+		return fmt.Errorf("%w: %q", ErrNoTemplate, name)
+	}
+	f.digests.Store(dk, d)
+	f.priming.Delete(dk)
+	return nil
 }
 
 // Funcs adds the "fragment" function to t and returns t; call it before parsing:

@@ -211,6 +211,17 @@ func (p *Pages) lookup(w http.ResponseWriter, r *http.Request, next http.Handler
 		return
 	}
 	defer p.flights.finish(fkey, fl)
+	// The flight this request missed may have stored the page and finished between our read
+	// and our join: read again before running the handler.
+	if cur, err := p.cache.Get(ctx, key); err == nil {
+		var v variantView
+		if f, _ := findVariant(cur, r.Header, now, &v); f == "" {
+			fl.stored = true
+			p.hits.Add(1)
+			p.serve(w, r, &v, p.statusHit, now)
+			return
+		}
+	}
 	p.misses.Add(1)
 	p.fill(w, r, next, key, fwd, fl)
 	p.pass.set(key, now, passes(fl))
