@@ -86,5 +86,7 @@
 // digest of its source and of the templates it calls (a deployed change invalidates it), and
 // the vary-on values; fragments take tags and a TTL, render once under concurrent misses
 // (cache.Cache.GetOrLoad), and are usable from handlers ([Fragments.Render]) and from templates
-// ({{fragment "card" . .ID}}, see [Fragments.Funcs]).
+// ({{fragment "card" . .ID}}, see [Fragments.Funcs]). The first Render of a template in a
+// process executes it once before the lookup: html/template rewrites a template's trees on its
+// first execution, and the digest is taken from the finished trees.
 package httpcache
