@@ -192,10 +192,13 @@ func (c *Cache[V]) load(parent context.Context, k Key, key string, load Loader[V
 		}
 	}
 	c.stats.add(cLoads, 1)
-	start := c.nowNano()
+	start, startNano := time.Now(), c.nowNano()
 	v, err = c.callLoader(ctx, load)
-	end := c.nowNano()
-	delta := time.Duration(end - start)
+	delta := time.Since(start) // precise: XFetch needs sub-millisecond loads too
+	if c.cfg.Now != nil {
+		delta = time.Duration(c.nowNano() - startNano)
+	}
+	end := max(c.nowNano(), startNano)
 	negative := false
 	if err != nil {
 		if !errors.Is(err, ErrNotFound) {

@@ -83,7 +83,9 @@ func NewMemoryStore(cfg *MemoryConfig) (*MemoryStore, error) {
 	if c.MaxTags == 0 {
 		c.MaxTags = max(10_000, c.MaxEntries)
 	}
+	clock := otter.NewCoarseClock(time.Millisecond) // a hit reads no precise time
 	o := &otter.Options[Key, *memEntry]{
+		Clock: clock,
 		ExpiryCalculator: otter.ExpiryWritingFunc(func(e otter.Entry[Key, *memEntry]) time.Duration {
 			return time.Duration(e.Value.e.ExpiresAt() - time.Now().UnixNano())
 		}),
