@@ -11,12 +11,12 @@ import (
 
 // Environment variables written by `make services` (scripts/services.sh) and read here.
 const (
-	EnvPrimary     = "BUTTRESS_PG_PRIMARY"     // DSN of the PostgreSQL primary
-	EnvReplica     = "BUTTRESS_PG_REPLICA"     // DSN of its streaming replica
-	EnvRedis       = "BUTTRESS_REDIS"          // host:port of Redis
+	EnvPrimary     = "BUTTRESS_PG_PRIMARY"       // DSN of the PostgreSQL primary
+	EnvReplica     = "BUTTRESS_PG_REPLICA"       // DSN of its streaming replica
+	EnvRedis       = "BUTTRESS_REDIS"            // host:port of Redis
 	EnvRequire     = "BUTTRESS_REQUIRE_SERVICES" // "1": a missing service fails instead of skipping
-	EnvServicesCtl = "BUTTRESS_SERVICES_CTL"   // path of scripts/services.sh, for fault injection
-	EnvServicesDir = "BUTTRESS_SERVICES_DIR"   // data folder of the services, for cross-process locks
+	EnvServicesCtl = "BUTTRESS_SERVICES_CTL"     // path of scripts/services.sh, for fault injection
+	EnvServicesDir = "BUTTRESS_SERVICES_DIR"     // data folder of the services, for cross-process locks
 )
 
 // lookup returns the variable's value, or skips (fails under EnvRequire=1) the test.
