@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"html/template"
 	"io"
+	"net"
 	"net/url"
 	"strings"
 	"sync/atomic"
@@ -164,8 +165,7 @@ func (a *app) openCache() error {
 		if err != nil {
 			return err
 		}
-		rs, err := rediscache.Open(rueidis.ClientOption{InitAddress: []string{addr}},
-			&rediscache.Config{Prefix: a.cfg.RedisPrefix + "cache:"})
+		rs, err := rediscache.Open(redisOptions(addr), &rediscache.Config{Prefix: a.cfg.RedisPrefix + "cache:"})
 		if err != nil {
 			return fmt.Errorf("REDIS_URL: %w", err)
 		}
@@ -206,7 +206,9 @@ func (a *app) openLimiter() error {
 		if err != nil {
 			return err
 		}
-		client, err := rueidis.NewClient(rueidis.ClientOption{InitAddress: []string{addr}, DisableCache: true})
+		opt := redisOptions(addr)
+		opt.DisableCache = true // limiter state is never read from a client-side cache
+		client, err := rueidis.NewClient(opt)
 		if err != nil {
 			return fmt.Errorf("REDIS_URL: %w", err)
 		}
@@ -222,6 +224,17 @@ func (a *app) openLimiter() error {
 		},
 	})
 	return err
+}
+
+// redisOptions bounds every Redis call, so that a Redis outage degrades the site (the cache and
+// the limiter fail open behind their circuit breakers) instead of hanging requests on retries.
+func redisOptions(addr string) rueidis.ClientOption {
+	return rueidis.ClientOption{
+		InitAddress:      []string{addr},
+		Dialer:           net.Dialer{Timeout: 500 * time.Millisecond},
+		ConnWriteTimeout: time.Second,
+		DisableRetry:     true,
+	}
 }
 
 // redisAddr turns REDIS_URL (redis://host:port, or a bare host:port) into host:port.
