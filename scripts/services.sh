@@ -12,15 +12,17 @@
 #   scripts/services.sh clean         stop everything and delete the data folder
 #
 # Data lives under $BUTTRESS_SERVICES_DIR (default: .services/ at the repo root, git-ignored).
-# Ports: $BUTTRESS_PG_PRIMARY_PORT (55432), $BUTTRESS_PG_REPLICA_PORT (55433),
-# $BUTTRESS_REDIS_PORT (56379). Run as root, PostgreSQL runs as the postgres user.
+# Ports: $BUTTRESS_PG_PRIMARY_PORT (15432), $BUTTRESS_PG_REPLICA_PORT (15433),
+# $BUTTRESS_REDIS_PORT (16379) -- below the kernel's ephemeral range (32768-60999), so an
+# outgoing connection can never be holding the port when a server starts. Run as root,
+# PostgreSQL runs as the postgres user.
 set -euo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 dir=${BUTTRESS_SERVICES_DIR:-$root/.services}
-pg_primary_port=${BUTTRESS_PG_PRIMARY_PORT:-55432}
-pg_replica_port=${BUTTRESS_PG_REPLICA_PORT:-55433}
-redis_port=${BUTTRESS_REDIS_PORT:-56379}
+pg_primary_port=${BUTTRESS_PG_PRIMARY_PORT:-15432}
+pg_replica_port=${BUTTRESS_PG_REPLICA_PORT:-15433}
+redis_port=${BUTTRESS_REDIS_PORT:-16379}
 envfile=$dir/env
 self=$root/scripts/services.sh
 
@@ -249,6 +251,8 @@ up() {
   init_primary
   pg_start "$primary" "$pg_primary_port" primary
   init_replica
+  # The replica follows the primary's current port, even if the folder was made with another.
+  as_pg sed -i "s/port=[0-9]*/port=$pg_primary_port/" "$replica/postgresql.auto.conf"
   pg_start "$replica" "$pg_replica_port" replica
   # A replica left paused by an interrupted test must not stay paused.
   psql_at "$pg_replica_port" "select pg_wal_replay_resume()" >/dev/null 2>&1 || true
