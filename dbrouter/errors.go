@@ -90,4 +90,14 @@ func IsConnError(err error) bool {
 	return errors.As(err, &ne) && !ne.Timeout()
 }
 
+// isTimeout reports whether err only says that time ran out (a context deadline, a network
+// timeout), not what is wrong with the node.
+func isTimeout(err error) bool {
+	if errors.Is(err, context.DeadlineExceeded) {
+		return true
+	}
+	var ne net.Error
+	return errors.As(err, &ne) && ne.Timeout()
+}
+
 func isReadOnlyError(err error) bool { return sqlState(err) == "25006" }

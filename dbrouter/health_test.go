@@ -3,6 +3,10 @@ package dbrouter
 import (
 	"context"
 	"errors"
+	"fmt"
+	"net"
+	"os"
+	"syscall"
 	"testing"
 	"time"
 
@@ -100,4 +104,50 @@ func TestFailedReadRetriedOnceWritesNever(t *testing.T) {
 	require.Error(t, err)
 	require.Len(t, decisions, 1, "a write is sent once")
 	require.Equal(t, uint64(1), r.Stats().Retries)
+}
+
+// TestTimeoutNeverHidesTheEjectionReason: while a replica stays out, a probe that only timed out
+// keeps the known reason (ErrNotStandby) as LastError; a new real error replaces it, and a timeout
+// that ejects a healthy node is its reason.
+func TestTimeoutNeverHidesTheEjectionReason(t *testing.T) {
+	t.Parallel()
+	cfg, err := (&Config{}).withDefaults()
+	require.NoError(t, err)
+	r := &Router{cfg: cfg}
+	n := &node{name: "r", replica: true}
+	n.up.Store(true)
+	lastErr := func() error {
+		n.mu.Lock()
+		defer n.mu.Unlock()
+		return n.lastErr
+	}
+	timeout := fmt.Errorf("timeout: %w", context.DeadlineExceeded)
+	netTimeout := &net.OpError{Op: "read", Net: "tcp", Err: os.ErrDeadlineExceeded}
+	require.True(t, isTimeout(timeout))
+	require.True(t, isTimeout(netTimeout))
+	require.False(t, isTimeout(ErrNotStandby))
+
+	r.ejectNode(n, ErrNotStandby)
+	require.False(t, n.up.Load())
+	r.ejectNode(n, timeout)
+	r.ejectNode(n, netTimeout)
+	require.ErrorIs(t, lastErr(), ErrNotStandby, "a timeout must not overwrite the ejection reason")
+
+	refused := &net.OpError{Op: "dial", Net: "tcp", Err: syscall.ECONNREFUSED}
+	r.ejectNode(n, refused)
+	require.ErrorIs(t, lastErr(), syscall.ECONNREFUSED, "a real error is news")
+	r.ejectNode(n, timeout)
+	require.ErrorIs(t, lastErr(), syscall.ECONNREFUSED)
+
+	// Re-admitted, then ejected by timeouts: the timeout is the reason, and a later one replaces it.
+	for range cfg.Readmit {
+		n.probeOK(time.Now(), &cfg)
+	}
+	require.True(t, n.up.Load())
+	require.NoError(t, lastErr())
+	r.ejectNode(n, netTimeout)
+	require.ErrorIs(t, lastErr(), os.ErrDeadlineExceeded)
+	r.ejectNode(n, timeout)
+	require.ErrorIs(t, lastErr(), context.DeadlineExceeded)
+	require.Equal(t, uint64(2), r.ejections.Load())
 }

@@ -2,7 +2,6 @@ package dbrouter_test
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -84,7 +83,7 @@ func TestMiddlewareCarriesTheTokenAcrossRequests(t *testing.T) {
 
 	_, body = do("GET", "/items", cookie)
 	require.Equal(t, "2", body, "the user's next request sees the write")
-	_, body = do("GET", "/items", nil)
+	untilOnReplica(t, b.reads.replicaRead(func() error { _, body = do("GET", "/items", nil); return nil }))
 	require.Equal(t, "1", body, "another user reads the (paused) replica")
 
 	forged := &http.Cookie{Name: "dbr_rw", Value: strings.Repeat("A", dbrouter.TokenMaxLen)}
@@ -92,13 +91,15 @@ func TestMiddlewareCarriesTheTokenAcrossRequests(t *testing.T) {
 	require.Equal(t, "2", body, "a forged token reads from the primary")
 
 	expired := &http.Cookie{Name: "dbr_rw", Value: dbrouter.EncodeToken(mwKey, dbrouter.Token{LSN: 1 << 62}, time.Now().Add(-time.Second))}
-	_, body = do("GET", "/items", expired)
+	untilOnReplica(t, b.reads.replicaRead(func() error { _, body = do("GET", "/items", expired); return nil }))
 	require.Equal(t, "1", body, "an expired token is dropped")
 
 	mu.Lock()
-	require.Len(t, rejected, 2)
-	require.True(t, errors.Is(rejected[0], dbrouter.ErrTokenInvalid))
-	require.True(t, errors.Is(rejected[1], dbrouter.ErrTokenExpired))
+	require.GreaterOrEqual(t, len(rejected), 2, "the forged token, then the expired one (once per try)")
+	require.ErrorIs(t, rejected[0], dbrouter.ErrTokenInvalid)
+	for _, err := range rejected[1:] {
+		require.ErrorIs(t, err, dbrouter.ErrTokenExpired)
+	}
 	mu.Unlock()
 	require.NoError(t, b.faults.ResumeReplay(ctx))
 

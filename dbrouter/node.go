@@ -65,13 +65,18 @@ func (n *node) lagOK(maxNanos, maxBytes int64) bool {
 	return n.lagNanos.Load() <= maxNanos
 }
 
-// eject takes the node out of rotation; it reports whether it was in.
+// eject takes the node out of rotation; it reports whether it was in. err becomes the node's
+// LastError, except that a timeout never replaces a more informative reason while the node stays
+// out: a probe that merely ran out of time on a busy machine says nothing new about a replica
+// ejected as ErrNotStandby or for a refused connection.
 func (n *node) eject(now time.Time, err error, cfg *Config) (was, quarantined bool) {
 	n.mu.Lock()
 	defer n.mu.Unlock()
 	n.consecOK = 0
-	n.lastErr = err
 	was = n.up.Swap(false)
+	if was || n.lastErr == nil || !isTimeout(err) || isTimeout(n.lastErr) {
+		n.lastErr = err
+	}
 	if !was {
 		return false, false
 	}

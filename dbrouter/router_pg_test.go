@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -41,6 +42,35 @@ func (d *decisionLog) hook(_ context.Context, dec dbrouter.Decision) {
 		d.replica.Add(1)
 	} else {
 		d.primary.Add(1)
+	}
+}
+
+// replicaRead wraps read so that it also reports whether the read was served by the replica (a
+// replica decision and no retry elsewhere), for untilOnReplica.
+func (d *decisionLog) replicaRead(read func() error) func() (bool, error) {
+	return func() (bool, error) {
+		replica, retries := d.replica.Load(), d.byReason[dbrouter.ReasonRetry].Load()
+		err := read()
+		return d.replica.Load() > replica && d.byReason[dbrouter.ReasonRetry].Load() == retries, err
+	}
+}
+
+// untilOnReplica repeats read (which must not fail) until one is served by the replica, so that
+// the caller can then assert on what that read returned. The replica is out of rotation before
+// the first successful probe, and a probe that times out twice on a loaded machine takes it out
+// for a round or two; a read sent to the primary meanwhile is the router doing its job, not what
+// the caller's assertion is about. Bounded: fails after 30s.
+func untilOnReplica(t *testing.T, read func() (onReplica bool, err error)) {
+	t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		onReplica, err := read()
+		require.NoError(t, err)
+		if onReplica {
+			return
+		}
+		require.True(t, time.Now().Before(deadline), "no read reached the replica in 30s (it stayed out of rotation)")
+		time.Sleep(20 * time.Millisecond)
 	}
 }
 
@@ -150,9 +180,14 @@ func TestRoutesReadsWritesAndTransactions(t *testing.T) {
 	require.Equal(t, dbrouter.ReasonForced, last().Reason)
 
 	// sql.ErrNoRows comes back untouched, on a replica read.
-	err = r.GetContext(context.Background(), &v, `SELECT v FROM items WHERE id = -1`)
-	require.ErrorIs(t, err, sql.ErrNoRows)
-	require.Equal(t, "replica", last().Node)
+	untilOnReplica(t, func() (bool, error) {
+		err := r.GetContext(context.Background(), &v, `SELECT v FROM items WHERE id = -1`)
+		if !errors.Is(err, sql.ErrNoRows) {
+			return false, fmt.Errorf("want sql.ErrNoRows, got %w", err)
+		}
+		d := last()
+		return d.Node == "replica" && d.Reason != dbrouter.ReasonRetry, nil
+	})
 
 	// Select, Queryx, QueryRowx, NamedQuery, Preparex, NamedExec.
 	var all []int64
@@ -231,7 +266,7 @@ func TestReadYourWritesWhileReplayPaused(t *testing.T) {
 	require.NotZero(t, b.reads.byReason[dbrouter.ReasonSticky].Load())
 
 	// Without the session: the replica, which is behind.
-	require.NoError(t, r.GetContext(ctx, &v, `SELECT v FROM items WHERE id = 1`))
+	untilOnReplica(t, b.reads.replicaRead(func() error { return r.GetContext(ctx, &v, `SELECT v FROM items WHERE id = 1`) }))
 	require.Equal(t, int64(1), v, "a session-less read is served by the paused replica")
 
 	require.NoError(t, b.faults.ResumeReplay(ctx))
@@ -253,23 +288,35 @@ func TestDemotedPrimaryIsATypedErrorAndNothingIsWrittenElsewhere(t *testing.T) {
 	standby := s.OpenReplica(t)
 
 	// Misconfigured (or failed-over) cluster: the node given as primary is a standby, and the
-	// real primary was listed as a replica.
-	var health []string
+	// real primary was listed as a replica. The probe timeout is generous (this test measures no
+	// time): on a loaded machine a 100ms probe can time out, which says nothing about roles.
+	type change struct {
+		node    string
+		healthy bool
+	}
+	var health []change
 	var mu sync.Mutex
 	r, err := dbrouter.New(ctx, dbrouter.Node{Name: "old-primary", DB: standby},
 		[]dbrouter.Node{{Name: "new-primary", DB: realPrimary}},
-		&dbrouter.Config{ProbeInterval: 100 * time.Millisecond, ProbeTimeout: 100 * time.Millisecond,
+		&dbrouter.Config{ProbeInterval: 500 * time.Millisecond, ProbeTimeout: 500 * time.Millisecond,
 			OnHealthChange: func(node string, healthy bool, err error) {
 				mu.Lock()
-				health = append(health, node)
+				health = append(health, change{node, healthy})
 				mu.Unlock()
 			}})
 	require.NoError(t, err)
 	defer r.Close()
-	require.Eventually(t, func() bool { return r.Stats().Demoted }, 10*time.Second, 10*time.Millisecond)
-	require.Eventually(t, func() bool { return !nodeStats(t, r, "new-primary").Healthy }, 10*time.Second, 10*time.Millisecond,
-		"a replica that is not a standby is ejected")
-	require.ErrorIs(t, nodeStats(t, r, "new-primary").LastError, dbrouter.ErrNotStandby)
+	require.Eventually(t, func() bool { return r.Stats().Demoted }, 30*time.Second, 10*time.Millisecond)
+	// Replicas start out of rotation, so "not healthy" alone proves nothing: wait for a probe to
+	// have named the reason (a timed-out probe names none), then see it hold across more rounds.
+	require.Eventually(t, func() bool {
+		return errors.Is(nodeStats(t, r, "new-primary").LastError, dbrouter.ErrNotStandby)
+	}, 30*time.Second, 10*time.Millisecond, "a replica that is not a standby is ejected as ErrNotStandby")
+	rounds := r.Stats().ProbeRounds
+	require.Eventually(t, func() bool { return r.Stats().ProbeRounds >= rounds+3 }, 30*time.Second, 10*time.Millisecond)
+	ns := nodeStats(t, r, "new-primary")
+	require.False(t, ns.Healthy, "still out of rotation")
+	require.ErrorIs(t, ns.LastError, dbrouter.ErrNotStandby, "still ejected for not being a standby")
 
 	_, err = r.ExecContext(dbrouter.WithSession(ctx, nil), `INSERT INTO items VALUES (1, 1)`)
 	var demoted *dbrouter.DemotedError
@@ -280,7 +327,8 @@ func TestDemotedPrimaryIsATypedErrorAndNothingIsWrittenElsewhere(t *testing.T) {
 		t.Log("BEGIN on a standby succeeds; the first write in it fails")
 	}
 	mu.Lock()
-	require.Contains(t, health, "new-primary", "the ejection is reported")
+	require.Contains(t, health, change{"new-primary", false}, "the ejection is reported")
+	require.NotContains(t, health, change{"new-primary", true}, "a replica that is not a standby is never admitted")
 	mu.Unlock()
 	var n int
 	require.NoError(t, realPrimary.GetContext(ctx, &n, `SELECT count(*) FROM items`))

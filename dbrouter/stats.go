@@ -41,7 +41,9 @@ type NodeStats struct {
 	InFlight int64
 	Queries  uint64
 	Errors   uint64
-	// LastError is why the node was last ejected, or nil.
+	// LastError is why the node is out of rotation (or was last ejected), nil once re-admitted.
+	// A later probe failure while the node stays out replaces it, unless that failure is only a
+	// timeout: a slow probe never hides a known reason such as [ErrNotStandby].
 	LastError error
 }
 
