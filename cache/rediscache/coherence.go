@@ -1,77 +1,168 @@
 package rediscache
 
 import (
+	"hash/maphash"
 	"sync"
 	"sync/atomic"
 	"time"
 )
 
-// recentWrites remembers the keys this process wrote during the last window. Redis pushes the
-// client-side-cache invalidation of a key to this process slightly after the write's reply, so
-// for a short while the local copy may still hold the old value: keys written recently are read
-// from the server instead (own-write coherence).
-type recentWrites struct {
-	window time.Duration
-	n      atomic.Int64 // len(m), so that the common case (no recent write) takes no lock
-	latest atomic.Int64 // the latest deadline in m: past it, every entry has expired
-	mu     sync.RWMutex
-	m      map[string]int64 // key -> deadline (Unix ns)
+// Own-write coherence.
+//
+// Redis pushes the client-side-cache invalidation of a key this process wrote after the write's
+// reply, and rueidis handles it asynchronously: right after its own write, the process's local
+// copy of the key (in rueidis's cache, or a tag version in the tag layer) may still be the old
+// one, for as long as the push takes to be handled — unbounded under load. No time window is
+// safe, so the store remembers what it wrote instead.
+//
+// Every own write records, per Redis key, a token identifying what the process wrote: an
+// entry's nonce (unique per write), a tag's version (random), or tokAbsent for a delete. A read
+// through the local cache compares the token of what it got with the record:
+//
+//   - equal: the local copy holds this process's write (or a later value whose token was
+//     confirmed from the server), and a local copy never goes back to an older value once the
+//     server has a newer one. The record is settled and dropped;
+//   - different: the local copy may predate the write, so the key is read from the server,
+//     whose value is at least as new as the write, and the record takes that value's token.
+//
+// A record lasts at most LocalTTL (plus a margin): by then every local copy fetched before the
+// write has expired anyway. Two writes of one key by this process whose records may be marked
+// out of order make the record dirty: it is then settled only by a server read. The records are
+// bounded; records dropped at the bound leave their deadline in a small hash-bucketed array,
+// and keys of a bucket whose deadline has not passed are always checked against the server:
+// coarser, never stale.
+
+const (
+	tokAbsent  uint64 = 0          // the key does not exist (or holds a malformed tag version)
+	tokUnknown uint64 = ^uint64(0) // the key holds something we cannot identify: never trusted
+	spillSize         = 4096       // buckets of the overflow array
+)
+
+type ownWrite struct {
+	token uint64
+	gen   uint64 // changes on every mark: a server read confirms only the record it started with
+	until int64  // Unix ns
+	dirty bool
 }
 
-func (r *recentWrites) mark(keys ...string) {
-	if r.window <= 0 {
+type ownWrites struct {
+	ttl   time.Duration
+	max   int
+	seed  maphash.Seed
+	n     atomic.Int64 // len(m), so that the common case (no pending own write) takes no lock
+	mu    sync.RWMutex
+	m     map[string]ownWrite
+	gen   uint64
+	spill atomic.Pointer[[spillSize]atomic.Int64] // deadlines of records dropped at max
+}
+
+func newOwnWrites(ttl time.Duration, max int) *ownWrites {
+	return &ownWrites{ttl: ttl, max: max, seed: maphash.MakeSeed(), m: make(map[string]ownWrite)}
+}
+
+// mark records that this process wrote tok under key (after the write's reply).
+func (o *ownWrites) mark(key string, tok uint64) {
+	now := time.Now().UnixNano()
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	o.gen++
+	rec, ok := o.m[key]
+	if ok && rec.until >= now {
+		rec.dirty = rec.dirty || rec.token != tok
+	} else {
+		if len(o.m) >= o.max {
+			o.shrink(now)
+		}
+		rec.dirty = false
+	}
+	rec.token, rec.gen, rec.until = tok, o.gen, now+int64(o.ttl)
+	o.m[key] = rec
+	o.n.Store(int64(len(o.m)))
+}
+
+// shrink drops expired records, then, if still full, spills half of the others into the
+// bucket array. Called with mu held.
+func (o *ownWrites) shrink(now int64) {
+	for k, r := range o.m {
+		if r.until < now {
+			delete(o.m, k)
+		}
+	}
+	if len(o.m) < o.max {
 		return
 	}
-	now := time.Now().UnixNano()
-	until := now + int64(r.window)
-	r.mu.Lock()
-	if r.m == nil {
-		r.m = make(map[string]int64)
+	sp := o.spill.Load()
+	if sp == nil {
+		sp = new([spillSize]atomic.Int64)
+		o.spill.Store(sp)
 	}
-	if len(r.m) >= 1024 {
-		for k, d := range r.m {
-			if d < now {
-				delete(r.m, k)
-			}
+	drop := len(o.m) / 2
+	for k, r := range o.m {
+		if drop == 0 {
+			break
 		}
+		b := &sp[maphash.String(o.seed, k)%spillSize]
+		if b.Load() < r.until {
+			b.Store(r.until)
+		}
+		delete(o.m, k)
+		drop--
 	}
-	for _, k := range keys {
-		r.m[k] = until
-	}
-	r.latest.Store(until)
-	r.n.Store(int64(len(r.m)))
-	r.mu.Unlock()
 }
 
-// has reports whether key was written within the window.
-func (r *recentWrites) has(key string) bool {
-	if r.n.Load() == 0 {
+// pending reports whether key may have an own write the local cache has not caught up with.
+func (o *ownWrites) pending(key string) bool {
+	if o.n.Load() == 0 && o.spill.Load() == nil {
 		return false
+	}
+	o.mu.RLock()
+	_, ok := o.m[key]
+	o.mu.RUnlock()
+	return ok || o.spilled(key, time.Now().UnixNano())
+}
+
+func (o *ownWrites) spilled(key string, now int64) bool {
+	sp := o.spill.Load()
+	return sp != nil && sp[maphash.String(o.seed, key)%spillSize].Load() >= now
+}
+
+// check is called with the token of what a read through the local cache returned for key. It
+// reports whether that may be older than this process's own write, in which case the caller
+// reads key from the server and passes gen to confirm.
+func (o *ownWrites) check(key string, tok uint64) (gen uint64, verify bool) {
+	if o.n.Load() == 0 && o.spill.Load() == nil {
+		return 0, false
 	}
 	now := time.Now().UnixNano()
-	if now > r.latest.Load() {
-		r.mu.Lock()
-		if now > r.latest.Load() {
-			clear(r.m)
-			r.n.Store(0)
-		}
-		r.mu.Unlock()
-		return false
-	}
-	r.mu.RLock()
-	d, ok := r.m[key]
-	r.mu.RUnlock()
+	o.mu.RLock()
+	rec, ok := o.m[key]
+	o.mu.RUnlock()
 	if !ok {
-		return false
+		return 0, o.spilled(key, now)
 	}
-	if now <= d {
-		return true
+	if rec.until >= now && (rec.dirty || rec.token != tok || tok == tokUnknown) {
+		return rec.gen, true
 	}
-	r.mu.Lock()
-	if d2, ok := r.m[key]; ok && d2 == d {
-		delete(r.m, key)
-		r.n.Store(int64(len(r.m)))
+	// Settled (the local copy caught up) or expired: drop the record unless it changed.
+	o.mu.Lock()
+	if cur, ok := o.m[key]; ok && cur.gen == rec.gen {
+		delete(o.m, key)
+		o.n.Store(int64(len(o.m)))
 	}
-	r.mu.Unlock()
-	return false
+	o.mu.Unlock()
+	return 0, o.spilled(key, now)
+}
+
+// confirm records tok, read from the server after check returned gen, as the newest value of
+// key known to this process, unless key was written again meanwhile.
+func (o *ownWrites) confirm(key string, gen uint64, tok uint64) {
+	if gen == 0 {
+		return
+	}
+	o.mu.Lock()
+	if rec, ok := o.m[key]; ok && rec.gen == gen {
+		rec.token, rec.dirty = tok, false
+		o.m[key] = rec
+	}
+	o.mu.Unlock()
 }

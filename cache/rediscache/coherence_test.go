@@ -131,6 +131,42 @@ func TestOwnWriteCoherence(t *testing.T) {
 	}
 }
 
+// TestOwnWriteCoherenceNoWindow: right after its own write, a process's local copy of a key is
+// often still the old one (Redis pushes the invalidation after the write's reply). Each round
+// uses a fresh tag, so the tag key is cached locally as missing, then created by Set's
+// TagVersions (SET NX) and bumped by InvalidateTags: every read must see the process's own
+// writes at once, however late the pushes are handled.
+func TestOwnWriteCoherenceNoWindow(t *testing.T) {
+	t.Parallel()
+	for _, open := range []bool{false, true} {
+		t.Run(fmt.Sprint("open=", open), func(t *testing.T) {
+			t.Parallel()
+			ctx := context.Background()
+			s, _ := instances(t, open)
+			c, err := cache.New[int](s, nil)
+			require.NoError(t, err)
+			for i := range 300 {
+				tag := fmt.Sprint("t", i)
+				key := fmt.Sprint("k", i%7)
+				require.NoError(t, c.Set(ctx, key, i, cache.Tags(tag)))
+				v, err := c.Get(ctx, key)
+				require.NoError(t, err, "read after own Set with a new tag, round %d", i)
+				require.Equal(t, i, v)
+				m, err := c.GetMany(ctx, key)
+				require.NoError(t, err)
+				require.Equal(t, map[string]int{key: i}, m, "GetMany after own Set, round %d", i)
+				require.NoError(t, c.InvalidateTags(ctx, tag))
+				_, err = c.Get(ctx, key)
+				require.ErrorIs(t, err, cache.ErrNotFound, "read after own InvalidateTags, round %d", i)
+				require.NoError(t, c.Set(ctx, key, -i, cache.Tags(tag)))
+				v, err = c.Get(ctx, key)
+				require.NoError(t, err, "read after own Set after InvalidateTags, round %d", i)
+				require.Equal(t, -i, v)
+			}
+		})
+	}
+}
+
 // commit is the highest item version whose invalidation has returned in one instance.
 type commit struct {
 	v  int64

@@ -37,10 +37,14 @@
 //
 // # Own-write coherence
 //
-// Redis pushes the invalidation of a key this process wrote after the write's reply, so for a
-// moment the local copy is stale. Keys and tags written by this process are therefore read from
-// the server for Config.CoherenceWindow after the write: a process never reads its own stale
-// entry after Set, Delete or InvalidateTags.
+// Redis pushes the invalidation of a key this process wrote after the write's reply, and the
+// push is handled asynchronously: for a moment (unbounded under load) the local copy is stale.
+// So the store remembers, per key, what it wrote itself (an entry's per-write nonce, a tag's
+// version, or "deleted"), and a read through the local cache that returns anything else reads
+// the key from the server instead. The record is dropped once the local copy has caught up, or
+// after Config.LocalTTL, when every local copy fetched before the write has expired. A process
+// therefore never reads its own stale entry or tag version after Set, Fill, Delete or
+// InvalidateTags, whatever the timing of the pushes.
 //
 // # Fill lock
 //

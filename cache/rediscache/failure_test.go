@@ -68,6 +68,11 @@ func TestRedisOutage(t *testing.T) {
 	require.Equal(t, int32(1), loads.Load(), "cached while Redis is up")
 
 	require.NoError(t, srv.Stop())
+	// Until the client notices the dead connection, rueidis may still serve its client-side
+	// copies (they are the latest values: nothing can write to a dead server). Once it has
+	// noticed, every request goes to the loader.
+	require.Eventually(t, func() bool { return client.Do(ctx, client.B().Ping().Build()).Error() != nil },
+		5*time.Second, 10*time.Millisecond)
 	for range 20 {
 		v, err := c.GetOrLoad(ctx, "k", load, cache.Tags("t"))
 		require.NoError(t, err, "fail-open: served through the loader")

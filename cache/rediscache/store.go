@@ -26,10 +26,6 @@ type Config struct {
 	// invalidation (its entries become misses), so this only bounds memory. Default 24h; a
 	// negative value keeps tag keys forever.
 	TagTTL time.Duration
-	// CoherenceWindow: keys and tags this process wrote within this window are read from the
-	// server instead of the client-side cache, so the process never reads its own stale entry
-	// before Redis's invalidation push arrives. Default 1s; a negative value disables it.
-	CoherenceWindow time.Duration
 	// MemoEntries bounds the decoded-value memo (entries decoded once and reused while the
 	// stored bytes are the same write). Default 10,000.
 	MemoEntries int
@@ -64,9 +60,6 @@ func (c *Config) withDefaults() (Config, error) {
 	if cfg.TagTTL == 0 {
 		cfg.TagTTL = 24 * time.Hour
 	}
-	if cfg.CoherenceWindow == 0 {
-		cfg.CoherenceWindow = time.Second
-	}
 	if cfg.MemoEntries < 0 {
 		return cfg, fmt.Errorf("rediscache: Config.MemoEntries must be >= 0, got %d", cfg.MemoEntries)
 	}
@@ -89,7 +82,7 @@ type Store struct {
 	cfg     Config
 	cluster bool
 	memo    *otter.Cache[string, *memo]
-	recent  recentWrites
+	own     *ownWrites
 	epoch   atomic.Uint64
 	locks   *lockWaits // nil without FillLock
 	tags    *tagLayer  // nil unless made by Open
@@ -169,7 +162,7 @@ func newStore(client rueidis.Client, c Config, lw *lockWaits) (*Store, error) {
 		cfg:     c,
 		cluster: client.Mode() == rueidis.ClientModeCluster,
 		memo:    memoCache,
-		recent:  recentWrites{window: c.CoherenceWindow},
+		own:     newOwnWrites(c.LocalTTL+time.Second, max(4*c.MemoEntries, 1024)),
 		locks:   lw,
 	}, nil
 }
@@ -193,24 +186,34 @@ func (s *Store) entryKey(k cache.Key) string {
 
 func (s *Store) tagKey(tag string) string { return s.cfg.Prefix + "t:" + tag }
 
-// newVersion returns a random, non-zero tag version.
+// newVersion returns a random tag version or entry nonce, never tokAbsent nor tokUnknown.
 func newVersion() uint64 {
 	for {
-		if v := rand.Uint64(); v != 0 {
+		if v := rand.Uint64(); v != tokAbsent && v != tokUnknown {
 			return v
 		}
 	}
 }
 
-// read returns the raw bytes under key (through the client-side cache unless this process
-// wrote key recently); ok is false when the key does not exist.
+// read returns the raw bytes under key, through the client-side cache unless that may predate
+// this process's own write of key; ok is false when the key does not exist.
 func (s *Store) read(ctx context.Context, key string) (raw string, ok bool, err error) {
-	var r rueidis.RedisResult
-	if s.recent.has(key) {
-		r = s.client.Do(ctx, s.client.B().Get().Key(key).Build())
-	} else {
-		r = s.client.DoCache(ctx, s.client.B().Get().Key(key).Cache(), s.cfg.LocalTTL)
+	raw, ok, err = rawResult(s.client.DoCache(ctx, s.client.B().Get().Key(key).Cache(), s.cfg.LocalTTL))
+	if err != nil {
+		return "", false, err
 	}
+	if gen, verify := s.own.check(key, entryToken(raw, ok)); verify {
+		raw, ok, err = rawResult(s.client.Do(ctx, s.client.B().Get().Key(key).Build()))
+		if err != nil {
+			return "", false, err
+		}
+		s.own.confirm(key, gen, entryToken(raw, ok))
+	}
+	return raw, ok, nil
+}
+
+// rawResult returns a GET's bytes; ok is false when the key does not exist.
+func rawResult(r rueidis.RedisResult) (raw string, ok bool, err error) {
 	raw, err = r.ToString()
 	if err != nil {
 		if rueidis.IsRedisNil(err) {
@@ -219,6 +222,29 @@ func (s *Store) read(ctx context.Context, key string) (raw string, ok bool, err 
 		return "", false, err
 	}
 	return raw, true, nil
+}
+
+// entryToken identifies the write that stored raw (its nonce) for own-write coherence.
+func entryToken(raw string, ok bool) uint64 {
+	if !ok {
+		return tokAbsent
+	}
+	if nonce, ok := entryNonce(raw); ok {
+		return nonce
+	}
+	return tokUnknown
+}
+
+// versionResult returns a GET of a tag key as a version (tokAbsent when missing or malformed).
+func versionResult(r rueidis.RedisResult) (uint64, error) {
+	str, err := r.ToString()
+	if err != nil {
+		if rueidis.IsRedisNil(err) {
+			return tokAbsent, nil
+		}
+		return 0, err
+	}
+	return parseVersion(str), nil
 }
 
 // Get returns the entry under key if its tag versions are current.
@@ -240,43 +266,51 @@ func (s *Store) Get(ctx context.Context, k cache.Key, vc cache.ValueCodec) (*cac
 }
 
 // current reports whether every tag of m still has the version m.e was computed with. Each
-// tag is read with its own DoCache: on a warm client-side cache that is a local lookup, and
+// tag is read on its own: on a warm tag layer or client-side cache that is a local lookup, and
 // cheaper than DoMultiCache's batching for the few tags an entry carries.
 func (s *Store) current(ctx context.Context, m *memo) (bool, error) {
 	for i, tk := range m.tagKeys {
-		var r rueidis.RedisResult
-		var seq0 uint64
-		switch {
-		case s.recent.has(tk):
-			r = s.client.Do(ctx, s.client.B().Get().Key(tk).Build())
-		case s.tags != nil:
-			if v, ok := s.tags.get(tk); ok {
-				if v != m.e.Versions[i] {
-					return false, nil
-				}
-				continue
-			}
-			seq0 = s.tags.seq.Load()
-			fallthrough
-		default:
-			r = s.client.DoCache(ctx, s.client.B().Get().Key(tk).Cache(), s.cfg.LocalTTL)
-		}
-		str, err := r.ToString()
+		v, err := s.tagVersion(ctx, tk)
 		if err != nil {
-			if rueidis.IsRedisNil(err) {
-				return false, nil
-			}
 			return false, err
-		}
-		v := parseVersion(str)
-		if s.tags != nil && !s.recent.has(tk) {
-			s.tags.store(tk, v, seq0)
 		}
 		if v != m.e.Versions[i] {
 			return false, nil
 		}
 	}
 	return true, nil
+}
+
+// tagVersion returns the current version of tag key tk (tokAbsent when missing): from the tag
+// layer (Open) unless this process wrote tk and the layer may not have caught up, else through
+// the client-side cache, checked against this process's own writes.
+func (s *Store) tagVersion(ctx context.Context, tk string) (uint64, error) {
+	if s.tags != nil && !s.own.pending(tk) {
+		if v, ok := s.tags.get(tk); ok {
+			return v, nil
+		}
+	}
+	var seq0 uint64
+	if s.tags != nil {
+		seq0 = s.tags.seq.Load() // before the read: see tagLayer
+	}
+	v, err := versionResult(s.client.DoCache(ctx, s.client.B().Get().Key(tk).Cache(), s.cfg.LocalTTL))
+	if err != nil {
+		return 0, err
+	}
+	if gen, verify := s.own.check(tk, v); verify {
+		if s.tags != nil {
+			seq0 = s.tags.seq.Load()
+		}
+		if v, err = versionResult(s.client.Do(ctx, s.client.B().Get().Key(tk).Build())); err != nil {
+			return 0, err
+		}
+		s.own.confirm(tk, gen, v)
+	}
+	if s.tags != nil && v != tokAbsent {
+		s.tags.store(tk, v, seq0)
+	}
+	return v, nil
 }
 
 // decode turns raw into an Entry, reusing the memo when raw is the write it decoded last.
@@ -318,38 +352,41 @@ func (s *Store) newMemo(nonce uint64, e *cache.Entry) *memo {
 	return m
 }
 
-// readTags returns the current version of each tag (0 when missing).
+// readTags returns the current version of each tag (0 when missing), through the client-side
+// cache, re-read from the server where that may predate this process's own write.
 func (s *Store) readTags(ctx context.Context, tags []string) ([]uint64, error) {
 	out := make([]uint64, len(tags))
 	keys := make([]string, len(tags))
-	direct := false
+	cts := make([]rueidis.CacheableTTL, len(tags))
 	for i, t := range tags {
 		keys[i] = s.tagKey(t)
-		direct = direct || s.recent.has(keys[i])
+		cts[i] = rueidis.CT(s.client.B().Get().Key(keys[i]).Cache(), s.cfg.LocalTTL)
 	}
-	var rs []rueidis.RedisResult
-	if direct {
-		cmds := make(rueidis.Commands, len(keys))
-		for i, k := range keys {
-			cmds[i] = s.client.B().Get().Key(k).Build()
-		}
-		rs = s.client.DoMulti(ctx, cmds...)
-	} else {
-		cts := make([]rueidis.CacheableTTL, len(keys))
-		for i, k := range keys {
-			cts[i] = rueidis.CT(s.client.B().Get().Key(k).Cache(), s.cfg.LocalTTL)
-		}
-		rs = s.client.DoMultiCache(ctx, cts...)
-	}
-	for i, r := range rs {
-		v, err := r.ToString()
+	var verify []int
+	var gens []uint64
+	var cmds rueidis.Commands
+	for i, r := range s.client.DoMultiCache(ctx, cts...) {
+		v, err := versionResult(r)
 		if err != nil {
-			if rueidis.IsRedisNil(err) {
-				continue
-			}
 			return nil, err
 		}
-		out[i] = parseVersion(v)
+		out[i] = v
+		if gen, ok := s.own.check(keys[i], v); ok {
+			verify, gens = append(verify, i), append(gens, gen)
+			cmds = append(cmds, s.client.B().Get().Key(keys[i]).Build())
+		}
+	}
+	if len(cmds) == 0 {
+		return out, nil
+	}
+	for j, r := range s.client.DoMulti(ctx, cmds...) {
+		v, err := versionResult(r)
+		if err != nil {
+			return nil, err
+		}
+		i := verify[j]
+		out[i] = v
+		s.own.confirm(keys[i], gens[j], v)
 	}
 	return out, nil
 }
@@ -397,22 +434,26 @@ func (s *Store) GetMany(ctx context.Context, keys []cache.Key, vc cache.ValueCod
 	rs := s.client.DoMultiCache(ctx, cts...)
 	var corrupt error
 	for i, r := range rs {
-		raw, err := r.ToString()
-		if s.recent.has(names[i]) {
-			raw, err = s.client.Do(ctx, s.client.B().Get().Key(names[i]).Build()).ToString()
-		}
+		raw, ok, err := rawResult(r)
 		if err != nil {
-			if rueidis.IsRedisNil(err) {
-				continue
-			}
 			return nil, err
+		}
+		if gen, verify := s.own.check(names[i], entryToken(raw, ok)); verify {
+			raw, ok, err = rawResult(s.client.Do(ctx, s.client.B().Get().Key(names[i]).Build()))
+			if err != nil {
+				return nil, err
+			}
+			s.own.confirm(names[i], gen, entryToken(raw, ok))
+		}
+		if !ok {
+			continue
 		}
 		m, err := s.decode(names[i], raw, vc)
 		if err != nil {
 			corrupt = err
 			continue
 		}
-		ok, err := s.current(ctx, m)
+		ok, err = s.current(ctx, m)
 		if err != nil {
 			return nil, err
 		}

@@ -48,6 +48,20 @@ func (l *tagLayer) store(key string, v uint64, seq0 uint64) {
 	}
 }
 
+// forget drops keys after this process wrote them, and refuses every store of a read that
+// started before (its value may predate the write). It is called after the write's reply and
+// after ownWrites.mark, so a read that starts later has its result checked against the record.
+func (l *tagLayer) forget(keys []string) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.seq.Add(1)
+	for _, k := range keys {
+		if _, loaded := l.m.LoadAndDelete(k); loaded {
+			l.n.Add(-1)
+		}
+	}
+}
+
 // invalidated is called with the keys of a push, or nil when everything must go (reconnect).
 func (l *tagLayer) invalidated(msgs []rueidis.RedisMessage) {
 	l.mu.Lock()

@@ -3,7 +3,6 @@ package rediscache
 import (
 	"context"
 	"fmt"
-	"math/rand/v2"
 	"time"
 
 	"github.com/redis/rueidis"
@@ -31,7 +30,7 @@ func (s *Store) encode(e *cache.Entry, vc cache.ValueCodec) (raw []byte, nonce u
 			return nil, 0, err
 		}
 	}
-	nonce = rand.Uint64()
+	nonce = newVersion()
 	return encodeEntry(e, nonce, payload), nonce, nil
 }
 
@@ -40,10 +39,10 @@ func ttl(e *cache.Entry) time.Duration {
 	return max(time.Until(time.Unix(0, e.ExpiresAt())), time.Millisecond)
 }
 
-// remember records this process's own write: read it from the server for the coherence window,
-// and keep its decoded value in the memo.
+// remember records this process's own write (see ownWrites) and keeps its decoded value in the
+// memo.
 func (s *Store) remember(key string, nonce uint64, e *cache.Entry) {
-	s.recent.mark(key)
+	s.own.mark(key, nonce)
 	s.memo.Set(key, s.newMemo(nonce, e))
 }
 
@@ -157,8 +156,8 @@ func (s *Store) Delete(ctx context.Context, keys ...cache.Key) error {
 	for _, r := range s.client.DoMulti(ctx, cmds...) {
 		first = cmp(first, r.Error())
 	}
-	s.recent.mark(names...)
 	for _, n := range names {
+		s.own.mark(n, tokAbsent)
 		s.memo.Invalidate(n)
 	}
 	return first
@@ -196,6 +195,8 @@ func (s *Store) TagVersions(ctx context.Context, tags []string) ([]uint64, error
 	if len(cmds) == 0 {
 		return vers, nil
 	}
+	written := make([]string, 0, len(cmds))
+	defer func() { s.wroteTags(written) }()
 	for j, r := range s.client.DoMulti(ctx, cmds...) {
 		old, err := r.ToString()
 		switch {
@@ -206,6 +207,10 @@ func (s *Store) TagVersions(ctx context.Context, tags []string) ([]uint64, error
 		default:
 			vers[missing[j]] = parseVersion(old)
 		}
+		// Created here or just read from the server: either way newer than a cached miss.
+		k := s.tagKey(tags[missing[j]])
+		s.own.mark(k, vers[missing[j]])
+		written = append(written, k)
 	}
 	return vers, nil
 }
@@ -221,9 +226,11 @@ func (s *Store) InvalidateTags(ctx context.Context, tags ...string) error {
 	s.epoch.Add(1)
 	cmds := make(rueidis.Commands, len(tags))
 	keys := make([]string, len(tags))
+	vers := make([]uint64, len(tags))
 	for i, t := range tags {
 		keys[i] = s.tagKey(t)
-		b := s.client.B().Set().Key(keys[i]).Value(formatVersion(newVersion()))
+		vers[i] = newVersion()
+		b := s.client.B().Set().Key(keys[i]).Value(formatVersion(vers[i]))
 		if s.cfg.TagTTL > 0 {
 			cmds[i] = b.Px(s.cfg.TagTTL).Build()
 		} else {
@@ -231,9 +238,22 @@ func (s *Store) InvalidateTags(ctx context.Context, tags ...string) error {
 		}
 	}
 	var first error
-	for _, r := range s.client.DoMulti(ctx, cmds...) {
-		first = cmp(first, r.Error())
+	for i, r := range s.client.DoMulti(ctx, cmds...) {
+		tok := vers[i]
+		if err := r.Error(); err != nil {
+			first = cmp(first, err)
+			tok = tokUnknown // may or may not have been applied: read from the server
+		}
+		s.own.mark(keys[i], tok)
 	}
-	s.recent.mark(keys...)
+	s.wroteTags(keys)
 	return first
+}
+
+// wroteTags tells the tag layer (Open) that this process wrote keys, after ownWrites.mark: a
+// version it holds or is about to store from an earlier read may predate the write.
+func (s *Store) wroteTags(keys []string) {
+	if s.tags != nil && len(keys) > 0 {
+		s.tags.forget(keys)
+	}
 }
