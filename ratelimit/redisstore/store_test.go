@@ -245,8 +245,10 @@ func TestRedisDown(t *testing.T) {
 			now := time.Now()
 			clock := func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
 			var storeErrs atomic.Int64
+			// A generous Timeout: on a loaded machine a live Redis may take longer than the 250ms
+			// default, which would count as an outage before the one this test injects.
 			l, err := ratelimit.New(s, &ratelimit.Config{FailClosed: failClosed, BreakerThreshold: 3, BreakerCooldown: time.Minute,
-				Now: clock, OnError: func(_ context.Context, err error) { storeErrs.Add(1); t.Log(err) }})
+				Timeout: 10 * time.Second, Now: clock, OnError: func(_ context.Context, err error) { storeErrs.Add(1); t.Log(err) }})
 			require.NoError(t, err)
 			mw, err := l.Middleware([]ratelimit.Policy{{Name: "ip", Limit: ratelimit.PerMinute(2), Key: ratelimit.ClientIP(nil)}}, nil)
 			require.NoError(t, err)
