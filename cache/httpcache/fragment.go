@@ -123,8 +123,10 @@ func (f *Fragments) key(t *template.Template, name string, vary []any) (string, 
 }
 
 // Render returns the HTML of template name of set t executed with data, from the cache when
-// it holds it. Concurrent misses render once. opts (nil = none) gives the vary-on values, tags
-// and TTL. The fragment's tags are added to the page being cached for ctx's request, if any.
+// it holds it. Concurrent misses in this process render once (a load re-reads the key before
+// rendering, which costs one more store read per miss). opts (nil = none) gives the vary-on
+// values, tags and TTL. The fragment's tags are added to the page being cached for ctx's
+// request, if any.
 //
 // The first Render of a template in a process executes it once before looking it up, so that
 // its digest is taken from the trees html/template has finished rewriting.
@@ -156,7 +158,16 @@ func (f *Fragments) Render(ctx context.Context, t *template.Template, name strin
 	if ttl <= 0 {
 		ttl = f.ttl
 	}
-	return f.cache.GetOrLoad(ctx, key, func(context.Context) (template.HTML, error) {
+	return f.cache.GetOrLoad(ctx, key, func(lctx context.Context) (template.HTML, error) {
+		// GetOrLoad only joins a load still in flight: a caller whose miss was read before
+		// another load filled the key, but who reached the singleflight after that load had
+		// finished, starts a load of its own. Reading the key again here, once this load is
+		// the only one for the key, serves that caller the fill it missed instead of
+		// rendering a second time. (GetOrLoad then stores that value again, so its TTL
+		// restarts from this load, at most the race's length later.)
+		if html, err := f.cache.Get(lctx, key); err == nil {
+			return html, nil
+		}
 		return render()
 	}, &cache.Options{Tags: o.Tags, TTL: ttl})
 }

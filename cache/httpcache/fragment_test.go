@@ -100,7 +100,63 @@ func TestConcurrentFragmentMissesRenderOnce(t *testing.T) {
 		})
 	}
 	wg.Wait()
-	require.Equal(t, int64(2), calls.Load(), "one priming execution, one load")
+	require.Equal(t, int64(2), calls.Load(), "one priming execution, one load; stats %+v", f.cache.Stats())
+}
+
+// lateStore is a memory store whose first Get made with a lateMiss ctx reads the store, then
+// holds its answer until release is closed: that caller's miss was read before another
+// caller's load filled the key, and it reaches GetOrLoad's singleflight after that load ended.
+type lateStore struct {
+	*cache.MemoryStore
+	once    sync.Once
+	read    chan struct{} // closed once the held Get has read the store
+	release chan struct{}
+}
+
+type lateMiss struct{}
+
+func (s *lateStore) Get(ctx context.Context, k cache.Key, vc cache.ValueCodec) (*cache.Entry, error) {
+	e, err := s.MemoryStore.Get(ctx, k, vc)
+	if ctx.Value(lateMiss{}) != nil {
+		s.once.Do(func() {
+			close(s.read)
+			<-s.release
+		})
+	}
+	return e, err
+}
+
+func TestLateFragmentMissUsesTheFill(t *testing.T) {
+	t.Parallel()
+	mem, err := cache.NewMemoryStore(nil)
+	require.NoError(t, err)
+	store := &lateStore{MemoryStore: mem, read: make(chan struct{}), release: make(chan struct{})}
+	var releaseOnce sync.Once
+	release := func() { releaseOnce.Do(func() { close(store.release) }) }
+	t.Cleanup(release) // a failed assertion must not leave the held Get blocked
+	f, err := NewFragments(store, nil)
+	require.NoError(t, err)
+	tmpl := template.Must(template.New("").Parse(cardSrc))
+	var calls atomic.Int64
+	p := product{ID: 1, Name: "x", calls: &calls}
+	opts := &Fragment{Vary: []any{1}}
+
+	late := make(chan error, 1)
+	go func() {
+		html, err := f.Render(context.WithValue(context.Background(), lateMiss{}, true), tmpl, "card", p, opts)
+		if err == nil && html != "<b>x</b>" {
+			err = errors.New(string(html))
+		}
+		late <- err
+	}()
+	<-store.read // primed (1 execution) and read the miss
+	html, err := f.Render(context.Background(), tmpl, "card", p, opts)
+	require.NoError(t, err)
+	require.Equal(t, template.HTML("<b>x</b>"), html)
+	require.Equal(t, int64(2), calls.Load(), "prime, then this caller's load")
+	release()
+	require.NoError(t, <-late)
+	require.Equal(t, int64(2), calls.Load(), "the late miss is served the fill; stats %+v", f.cache.Stats())
 }
 
 type keyed string
