@@ -92,14 +92,9 @@ func (a *app) handleLogout(w http.ResponseWriter, r *http.Request) {
 // handleAdmin lists products for editing. Admin requests carry the session cookie, so they
 // bypass the page cache and read through the router with the editor's read-your-writes token.
 func (a *app) handleAdmin(w http.ResponseWriter, r *http.Request) {
-	after := int64(0)
-	if c := r.URL.Query().Get("after"); c != "" {
-		id, err := a.cursors.decode(c)
-		if err != nil {
-			http.Error(w, "invalid page cursor", http.StatusBadRequest)
-			return
-		}
-		after = id
+	after, ok := a.afterParam(w, r)
+	if !ok {
+		return
 	}
 	ps, more, err := listProducts(r.Context(), a.db, after, maxPageSize)
 	if err != nil {
@@ -110,17 +105,13 @@ func (a *app) handleAdmin(w http.ResponseWriter, r *http.Request) {
 		page
 		Products []Product
 		Next     string
-	}{page: a.newPage(r, "Admin"), Products: ps}
-	if more {
-		data.Next = a.cursors.encode(ps[len(ps)-1].ID)
-	}
+	}{a.newPage(r, "Admin"), ps, a.nextCursor(ps, more)}
 	a.render(w, r, http.StatusOK, "admin.html", data)
 }
 
 func (a *app) handleEditForm(w http.ResponseWriter, r *http.Request) {
-	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
-	if err != nil {
-		http.NotFound(w, r)
+	id, ok := pathID(w, r)
+	if !ok {
 		return
 	}
 	p, err := getProduct(r.Context(), a.db, id)
@@ -141,12 +132,12 @@ func (a *app) handleEditForm(w http.ResponseWriter, r *http.Request) {
 // handleEdit saves the form (CSRF-checked by the middleware), records the write's position and
 // invalidates exactly the product's pages, fragments and API entries.
 func (a *app) handleEdit(w http.ResponseWriter, r *http.Request) {
-	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
-	if err != nil {
-		http.NotFound(w, r)
+	id, ok := pathID(w, r)
+	if !ok {
 		return
 	}
 	p := Product{ID: id, Name: strings.TrimSpace(r.PostFormValue("name")), Description: r.PostFormValue("description")}
+	var err error
 	p.PriceCents, err = strconv.ParseInt(r.PostFormValue("price_cents"), 10, 64)
 	if err != nil || p.PriceCents < 0 || p.Name == "" || len(p.Name) > 200 {
 		http.Error(w, "name (1-200 characters) and a non-negative price_cents are required", http.StatusBadRequest)

@@ -6,6 +6,8 @@ import (
 	"encoding/base64"
 	"encoding/binary"
 	"errors"
+	"net/http"
+	"strconv"
 	"strings"
 )
 
@@ -60,4 +62,37 @@ func (c cursorCodec) mac(payload []byte) []byte {
 	h.Write([]byte("shop-cursor\x00"))
 	h.Write(payload)
 	return h.Sum(nil)[:cursorMACLen]
+}
+
+// afterParam reads the ?after= cursor of an HTML listing (0 without one). A cursor this server
+// did not mint answers 400 and returns ok=false.
+func (a *app) afterParam(w http.ResponseWriter, r *http.Request) (after int64, ok bool) {
+	c := r.URL.Query().Get("after")
+	if c == "" {
+		return 0, true
+	}
+	id, err := a.cursors.decode(c)
+	if err != nil {
+		http.Error(w, "invalid page cursor", http.StatusBadRequest)
+		return 0, false
+	}
+	return id, true
+}
+
+// nextCursor is the cursor of the page after ps, or "" when none follows.
+func (a *app) nextCursor(ps []Product, more bool) string {
+	if !more || len(ps) == 0 {
+		return ""
+	}
+	return a.cursors.encode(ps[len(ps)-1].ID)
+}
+
+// pathID reads a positive {id} path value; anything else answers 404 and returns ok=false.
+func pathID(w http.ResponseWriter, r *http.Request) (int64, bool) {
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err != nil || id <= 0 {
+		http.NotFound(w, r)
+		return 0, false
+	}
+	return id, true
 }

@@ -59,14 +59,9 @@ func (a *app) render(w http.ResponseWriter, r *http.Request, status int, name st
 // product drops exactly the listing pages that show it.
 func (a *app) handleIndex(w http.ResponseWriter, r *http.Request) {
 	ctx := a.publicCtx(r.Context())
-	after := int64(0)
-	if c := r.URL.Query().Get("after"); c != "" {
-		id, err := a.cursors.decode(c)
-		if err != nil {
-			http.Error(w, "invalid page cursor", http.StatusBadRequest)
-			return
-		}
-		after = id
+	after, ok := a.afterParam(w, r)
+	if !ok {
+		return
 	}
 	ps, more, err := listProducts(ctx, a.db, after, pageSize(0))
 	if err != nil {
@@ -91,17 +86,13 @@ func (a *app) handleIndex(w http.ResponseWriter, r *http.Request) {
 		page
 		Cards []template.HTML
 		Next  string
-	}{page: a.newPage(r, "Products"), Cards: cards}
-	if more {
-		data.Next = a.cursors.encode(ps[len(ps)-1].ID)
-	}
+	}{a.newPage(r, "Products"), cards, a.nextCursor(ps, more)}
 	a.render(w, r, http.StatusOK, "list.html", data)
 }
 
 func (a *app) handleProduct(w http.ResponseWriter, r *http.Request) {
-	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
-	if err != nil || id <= 0 {
-		http.NotFound(w, r)
+	id, ok := pathID(w, r)
+	if !ok {
 		return
 	}
 	p, err := getProduct(a.publicCtx(r.Context()), a.db, id)
