@@ -7,6 +7,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -17,7 +18,8 @@ type Loader[V any] func(ctx context.Context) (V, error)
 // GetOrLoad returns the value under key, calling load on a miss and storing its result with
 // opts' tags and TTL (nil = defaults).
 //
-// Concurrent misses on a key in this process share one load (singleflight). The load runs
+// Concurrent misses on a key in this process share one load (singleflight), also when a
+// caller's miss races the end of that load: it then gets the stored value. The load runs
 // detached from the callers' contexts, bounded by Config.LoadTimeout: a caller whose ctx ends
 // gets ctx.Err() and cancels nothing; the others get the load's own result or error.
 //
@@ -39,6 +41,7 @@ func (c *Cache[V]) GetOrLoad(ctx context.Context, key string, load Loader[V], op
 	if err := opts.validate(); err != nil {
 		return zero, err
 	}
+	gen := c.fl.landed.Load() // before the read: see flights.do
 	e, err := c.storeGet(ctx, k, key)
 	if err != nil {
 		return zero, err
@@ -50,13 +53,13 @@ func (c *Cache[V]) GetOrLoad(ctx context.Context, key string, load Loader[V], op
 		case now < e.FreshUntil:
 			if c.earlyRecompute(e, now) {
 				c.stats.add(cEarly, 1)
-				c.fl.do(ctx, c, k, key, load, opts)
+				c.fl.do(ctx, c, k, key, load, opts, noRecheck)
 			}
 			return c.hit(e)
 		case now < e.StaleUntil:
 			if v, ok := e.Value.(V); ok || e.Negative {
 				c.stats.add(cStale, 1)
-				c.fl.do(ctx, c, k, key, load, opts)
+				c.fl.do(ctx, c, k, key, load, opts, noRecheck)
 				if e.Negative {
 					return zero, ErrNotFound
 				}
@@ -67,7 +70,7 @@ func (c *Cache[V]) GetOrLoad(ctx context.Context, key string, load Loader[V], op
 		}
 	}
 	c.stats.add(cMisses, 1)
-	call := c.fl.do(ctx, c, k, key, load, opts)
+	call := c.fl.do(ctx, c, k, key, load, opts, gen)
 	select {
 	case <-call.done:
 	case <-ctx.Done():
@@ -97,10 +100,21 @@ func (c *Cache[V]) earlyRecompute(e *Entry, now int64) bool {
 }
 
 // flights is a per-Cache singleflight keyed by store key.
+//
+// A flight only dedups calls that overlap it: a caller whose store read missed just before a
+// fill, and who reaches do just after that flight was removed, would start a second load for a
+// value that is already stored. landed closes that gap: it counts removed flights, a caller
+// reads it before its store read, and a flight started by a caller that saw it move reads the
+// store again before calling the loader.
 type flights[V any] struct {
-	mu sync.Mutex
-	m  map[Key]*flight[V]
+	mu     sync.Mutex
+	m      map[Key]*flight[V]
+	landed atomic.Uint64 // flights removed (after their fill); written under mu
 }
+
+// noRecheck is the gen of a do call that must load whatever the store holds (a background
+// refresh of an entry the caller already saw).
+const noRecheck = math.MaxUint64
 
 type flight[V any] struct {
 	done  chan struct{}
@@ -111,8 +125,11 @@ type flight[V any] struct {
 
 func (f *flights[V]) init() { f.m = make(map[Key]*flight[V]) }
 
-// do joins the load of k in flight, or starts one on its own goroutine.
-func (f *flights[V]) do(ctx context.Context, c *Cache[V], k Key, key string, load Loader[V], opts *Options) *flight[V] {
+// do joins the load of k in flight, or starts one on its own goroutine. gen is f.landed as read
+// before the caller's store read (noRecheck for a refresh): when a flight landed since, the new
+// flight reads the store again first, since that flight may have filled k after the caller's
+// read.
+func (f *flights[V]) do(ctx context.Context, c *Cache[V], k Key, key string, load Loader[V], opts *Options, gen uint64) *flight[V] {
 	epoch := c.epoch()
 	f.mu.Lock()
 	if fl, ok := f.m[k]; ok && fl.epoch == epoch {
@@ -123,6 +140,7 @@ func (f *flights[V]) do(ctx context.Context, c *Cache[V], k Key, key string, loa
 	// A load that started before the last invalidation is not joined: start a new one.
 	fl := &flight[V]{done: make(chan struct{}), epoch: epoch}
 	f.m[k] = fl
+	recheck := gen != noRecheck && f.landed.Load() != gen
 	f.mu.Unlock()
 	go func() {
 		defer func() {
@@ -130,10 +148,11 @@ func (f *flights[V]) do(ctx context.Context, c *Cache[V], k Key, key string, loa
 			if f.m[k] == fl {
 				delete(f.m, k)
 			}
+			f.landed.Add(1)
 			f.mu.Unlock()
 			close(fl.done)
 		}()
-		fl.v, fl.err = c.load(ctx, k, key, load, opts, epoch)
+		fl.v, fl.err = c.load(ctx, k, key, load, opts, epoch, recheck)
 	}()
 	return fl
 }
@@ -143,9 +162,23 @@ func (f *flights[V]) do(ctx context.Context, c *Cache[V], k Key, key string, loa
 // The loader's ctx keeps the values of the ctx of the caller that started the load (request ID,
 // logger, a database router's read-your-writes session, trace) but not its cancellation or
 // deadline: a caller that gives up cancels nothing, and LoadTimeout bounds the load instead.
-func (c *Cache[V]) load(parent context.Context, k Key, key string, load Loader[V], opts *Options, epoch uint64) (v V, err error) {
+func (c *Cache[V]) load(parent context.Context, k Key, key string, load Loader[V], opts *Options, epoch uint64, recheck bool) (v V, err error) {
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(parent), c.cfg.LoadTimeout)
 	defer cancel()
+	if recheck {
+		// A flight for k may have landed between the caller's miss and this flight: serve
+		// its fill rather than load again. (A store error here just means we load.)
+		if e, _ := c.storeGet(ctx, k, key); e != nil && c.nowNano() < e.FreshUntil {
+			if e.Negative {
+				c.stats.add(cShared, 1)
+				return v, ErrNotFound
+			}
+			if sv, ok := e.Value.(V); ok {
+				c.stats.add(cShared, 1)
+				return sv, nil
+			}
+		}
+	}
 	var tags []string
 	if opts != nil {
 		tags = opts.Tags
