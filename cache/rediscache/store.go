@@ -86,12 +86,14 @@ type Store struct {
 	epoch   atomic.Uint64
 	locks   *lockWaits // nil without FillLock
 	tags    *tagLayer  // nil unless made by Open
+	keys    *keyCmds
 }
 
 type memo struct {
 	nonce   uint64
 	e       *cache.Entry
-	tagKeys []string // Redis keys of e.Tags, built once
+	tagKeys []string            // Redis keys of e.Tags, built once
+	tagGets []rueidis.Cacheable // their pinned client-side-cached GETs
 }
 
 var (
@@ -164,6 +166,7 @@ func newStore(client rueidis.Client, c Config, lw *lockWaits) (*Store, error) {
 		memo:    memoCache,
 		own:     newOwnWrites(c.LocalTTL+time.Second, max(4*c.MemoEntries, 1024)),
 		locks:   lw,
+		keys:    newKeyCmds(c.MemoEntries),
 	}, nil
 }
 
@@ -197,8 +200,8 @@ func newVersion() uint64 {
 
 // read returns the raw bytes under key, through the client-side cache unless that may predate
 // this process's own write of key; ok is false when the key does not exist.
-func (s *Store) read(ctx context.Context, key string) (raw string, ok bool, err error) {
-	raw, ok, err = rawResult(s.client.DoCache(ctx, s.client.B().Get().Key(key).Cache(), s.cfg.LocalTTL))
+func (s *Store) read(ctx context.Context, key string, get rueidis.Cacheable) (raw string, ok bool, err error) {
+	raw, ok, err = rawResult(s.client.DoCache(ctx, get, s.cfg.LocalTTL))
 	if err != nil {
 		return "", false, err
 	}
@@ -249,8 +252,9 @@ func versionResult(r rueidis.RedisResult) (uint64, error) {
 
 // Get returns the entry under key if its tag versions are current.
 func (s *Store) Get(ctx context.Context, k cache.Key, vc cache.ValueCodec) (*cache.Entry, error) {
-	key := s.entryKey(k)
-	raw, ok, err := s.read(ctx, key)
+	kc := s.entryCmd(k)
+	key := kc.key
+	raw, ok, err := s.read(ctx, key, kc.get)
 	if err != nil || !ok {
 		return nil, err
 	}
@@ -270,7 +274,7 @@ func (s *Store) Get(ctx context.Context, k cache.Key, vc cache.ValueCodec) (*cac
 // cheaper than DoMultiCache's batching for the few tags an entry carries.
 func (s *Store) current(ctx context.Context, m *memo) (bool, error) {
 	for i, tk := range m.tagKeys {
-		v, err := s.tagVersion(ctx, tk)
+		v, err := s.tagVersion(ctx, tk, m.tagGets[i])
 		if err != nil {
 			return false, err
 		}
@@ -284,7 +288,7 @@ func (s *Store) current(ctx context.Context, m *memo) (bool, error) {
 // tagVersion returns the current version of tag key tk (tokAbsent when missing): from the tag
 // layer (Open) unless this process wrote tk and the layer may not have caught up, else through
 // the client-side cache, checked against this process's own writes.
-func (s *Store) tagVersion(ctx context.Context, tk string) (uint64, error) {
+func (s *Store) tagVersion(ctx context.Context, tk string, get rueidis.Cacheable) (uint64, error) {
 	if s.tags != nil && !s.own.pending(tk) {
 		if v, ok := s.tags.get(tk); ok {
 			return v, nil
@@ -294,7 +298,7 @@ func (s *Store) tagVersion(ctx context.Context, tk string) (uint64, error) {
 	if s.tags != nil {
 		seq0 = s.tags.seq.Load() // before the read: see tagLayer
 	}
-	v, err := versionResult(s.client.DoCache(ctx, s.client.B().Get().Key(tk).Cache(), s.cfg.LocalTTL))
+	v, err := versionResult(s.client.DoCache(ctx, get, s.cfg.LocalTTL))
 	if err != nil {
 		return 0, err
 	}
@@ -345,8 +349,10 @@ func (s *Store) newMemo(nonce uint64, e *cache.Entry) *memo {
 	m := &memo{nonce: nonce, e: e}
 	if len(e.Tags) > 0 {
 		m.tagKeys = make([]string, len(e.Tags))
+		m.tagGets = make([]rueidis.Cacheable, len(e.Tags))
 		for i, t := range e.Tags {
 			m.tagKeys[i] = s.tagKey(t)
+			m.tagGets[i] = s.client.B().Get().Key(m.tagKeys[i]).Cache().Pin()
 		}
 	}
 	return m
