@@ -30,11 +30,17 @@ func (b *breaker) allow(now int64) bool {
 }
 
 func (b *breaker) success() {
-	b.failures.Store(0)
+	// Load before storing: on the hot path nothing changes, and stores would bounce the cache
+	// line between cores.
+	if b.failures.Load() != 0 {
+		b.failures.Store(0)
+	}
 	if b.openUntil.Load() != 0 {
 		b.openUntil.Store(0)
 	}
-	b.probing.Store(false)
+	if b.probing.Load() {
+		b.probing.Store(false)
+	}
 }
 
 func (b *breaker) failure(now int64) {

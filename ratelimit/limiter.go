@@ -89,7 +89,7 @@ type Stats struct {
 type Limiter struct {
 	store    Store
 	cfg      Config
-	memory   bool
+	memory   *MemoryStore // the store, when it is a *MemoryStore (never fails: no breaker, no timeout)
 	brk      breaker
 	local    *localCache
 	checks   atomic.Uint64
@@ -154,10 +154,10 @@ func New(store Store, cfg *Config) (*Limiter, error) {
 		c.Now = time.Now
 	}
 	l := &Limiter{store: store, cfg: c}
-	_, l.memory = store.(*MemoryStore)
+	l.memory, _ = store.(*MemoryStore)
 	l.brk.threshold = int64(c.BreakerThreshold)
 	l.brk.cooldown = int64(c.BreakerCooldown)
-	if c.LocalCacheSize > 0 && !l.memory {
+	if c.LocalCacheSize > 0 && l.memory == nil {
 		l.local = newLocalCache(c.LocalCacheSize)
 	}
 	return l, nil
@@ -175,6 +175,15 @@ func (l *Limiter) Take(ctx context.Context, reqs []Request, res []Result) (Decis
 		return Decision{}, err
 	}
 	l.checks.Add(1)
+	if l.memory != nil {
+		// A MemoryStore cannot fail once the requests are valid: no clock read of our own, no
+		// breaker, no local cache (it has none).
+		if l.memory.take(reqs, res) {
+			l.allowed.Add(1)
+			return Decision{Allowed: true}, nil
+		}
+		return l.limitedDecision(ctx, Decision{}, reqs, res), nil
+	}
 	now := l.cfg.Now().UnixNano()
 	var d Decision
 	// Local over-limit cache: a key rejected until T cannot be admitted before T.
@@ -198,7 +207,7 @@ func (l *Limiter) Take(ctx context.Context, reqs []Request, res []Result) (Decis
 		return l.storeFailed(ctx, fmt.Errorf("%w: circuit breaker open", ErrStoreUnavailable), now, reqs, res), nil
 	}
 	sctx := ctx
-	if l.cfg.Timeout > 0 && !l.memory {
+	if l.cfg.Timeout > 0 && l.memory == nil {
 		var cancel context.CancelFunc
 		sctx, cancel = context.WithTimeout(ctx, l.cfg.Timeout)
 		defer cancel()
@@ -305,19 +314,16 @@ type localCache struct {
 
 func newLocalCache(size int) *localCache {
 	const n = 16
-	c := &localCache{shards: make([]memShard, n), mask: n - 1, seed: maphash.MakeSeed(), shardMax: max(1, size/n)}
-	for i := range c.shards {
-		c.shards[i].m = make(map[uint64]int64)
-		c.shards[i].sweepAt = min(minSweep, c.shardMax)
-	}
+	c := &localCache{mask: n - 1, seed: maphash.MakeSeed(), shardMax: max(1, size/n)}
+	c.shards = newMemShards(n, c.shardMax)
 	return c
 }
 
 func (c *localCache) get(key string, now int64) (int64, bool) {
-	h := maphash.String(c.seed, key)
-	sh := &c.shards[h&c.mask]
+	h := slotKey(maphash.String(c.seed, key))
+	sh := &c.shards[h>>32&c.mask]
 	sh.mu.Lock()
-	until, ok := sh.m[h]
+	until, ok := sh.get(h)
 	sh.mu.Unlock()
 	return until, ok && until > now
 }
@@ -326,13 +332,9 @@ func (c *localCache) put(key string, until, now int64) {
 	if until <= now {
 		return
 	}
-	h := maphash.String(c.seed, key)
-	sh := &c.shards[h&c.mask]
+	h := slotKey(maphash.String(c.seed, key))
+	sh := &c.shards[h>>32&c.mask]
 	sh.mu.Lock()
-	if _, ok := sh.m[h]; ok {
-		sh.m[h] = until
-	} else {
-		sh.insert(h, until, now, c.shardMax)
-	}
+	sh.set(h, until, now, c.shardMax)
 	sh.mu.Unlock()
 }
