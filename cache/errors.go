@@ -40,6 +40,7 @@ type OpError struct {
 	Err error
 }
 
+// Error reports the operation, the key and the cause.
 func (e *OpError) Error() string {
 	return fmt.Sprintf("cache: %s %q: %v", e.Op, e.Key, e.Err)
 }

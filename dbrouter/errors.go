@@ -47,6 +47,7 @@ type DemotedError struct {
 	Err error
 }
 
+// Error names the demoted primary and the database error that revealed it, if any.
 func (e *DemotedError) Error() string {
 	msg := "dbrouter: primary " + e.Node + " is read-only (demoted or in recovery); write not sent anywhere"
 	if e.Err != nil {

@@ -29,6 +29,7 @@ type KeyError struct {
 	Err  error  // one of the ErrXxx sentinels
 }
 
+// Error reports the sentinel's message and the part of the request it concerns.
 func (e *KeyError) Error() string { return e.Err.Error() + " (" + e.Part + ")" }
 
 // Unwrap returns the sentinel.
