@@ -33,16 +33,17 @@ type MemoryConfig struct {
 // W-TinyLFU (adaptive window, count-min sketch admission) keeps the hit ratio of Caffeine, and
 // its reads are lock-free and allocation-free, which is what a cache hit needs.
 type MemoryStore struct {
-	entries *otter.Cache[Key, *memEntry]
+	entries *otter.Cache[Key, memEntry]
 	tags    *otter.Cache[string, *tagState]
 	next    atomic.Uint64
 	epoch   atomic.Uint64
 }
 
-// memEntry is an Entry with pointers to its tags' states, laid out so that a hit touches as
-// little memory as possible: the Entry is held by value, the first tag check inline.
+// memEntry is an Entry with pointers to its tags' states. otter holds it by value, so the
+// first tag check sits in otter's own node: a hit loads the tag state and the Entry in
+// parallel instead of one after the other.
 type memEntry struct {
-	e     Entry
+	e     *Entry
 	first tagCheck
 	rest  []tagCheck
 }
@@ -84,9 +85,9 @@ func NewMemoryStore(cfg *MemoryConfig) (*MemoryStore, error) {
 		c.MaxTags = max(10_000, c.MaxEntries)
 	}
 	clock := otter.NewCoarseClock(time.Millisecond) // a hit reads no precise time
-	o := &otter.Options[Key, *memEntry]{
+	o := &otter.Options[Key, memEntry]{
 		Clock: clock,
-		ExpiryCalculator: otter.ExpiryWritingFunc(func(e otter.Entry[Key, *memEntry]) time.Duration {
+		ExpiryCalculator: otter.ExpiryWritingFunc(func(e otter.Entry[Key, memEntry]) time.Duration {
 			return time.Duration(e.Value.e.ExpiresAt() - time.Now().UnixNano())
 		}),
 	}
@@ -96,7 +97,7 @@ func NewMemoryStore(cfg *MemoryConfig) (*MemoryStore, error) {
 			w = defaultWeigh
 		}
 		o.MaximumWeight = c.MaxBytes
-		o.Weigher = func(k Key, m *memEntry) uint32 { return w(k, &m.e) }
+		o.Weigher = func(k Key, m memEntry) uint32 { return w(k, m.e) }
 	} else {
 		o.MaximumSize = c.MaxEntries
 	}
@@ -150,7 +151,7 @@ func (s *MemoryStore) Get(_ context.Context, key Key, _ ValueCodec) (*Entry, err
 	if !ok || !m.current() {
 		return nil, nil
 	}
-	return &m.e, nil
+	return m.e, nil
 }
 
 func (m *memEntry) current() bool {
@@ -179,17 +180,18 @@ func (s *MemoryStore) tag(t string) *tagState {
 	return st
 }
 
-func (s *MemoryStore) wrap(e *Entry) (*memEntry, error) {
+func (s *MemoryStore) wrap(e *Entry) (memEntry, error) {
 	if err := checkEntry(e); err != nil {
-		return nil, err
+		return memEntry{}, err
 	}
-	m := &memEntry{e: *e}
+	cp := *e
+	m := memEntry{e: &cp}
 	if len(e.Tags) > 1 {
 		m.rest = make([]tagCheck, len(e.Tags)-1)
 	}
 	for i, t := range e.Tags {
 		if t == "" {
-			return nil, ErrEmptyTag
+			return memEntry{}, ErrEmptyTag
 		}
 		c := tagCheck{st: s.tag(t), v: e.Versions[i]}
 		if i == 0 {
@@ -225,7 +227,7 @@ func (s *MemoryStore) SetMany(_ context.Context, keys []Key, es []*Entry, _ Valu
 	if len(keys) != len(es) {
 		return ErrMismatch
 	}
-	ms := make([]*memEntry, len(es))
+	ms := make([]memEntry, len(es))
 	for i, e := range es {
 		m, err := s.wrap(e)
 		if err != nil {
