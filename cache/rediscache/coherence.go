@@ -31,6 +31,10 @@ import (
 // bounded; records dropped at the bound leave their deadline in a small hash-bucketed array,
 // and keys of a bucket whose deadline has not passed are always checked against the server:
 // coarser, never stale.
+//
+// Reads far outnumber writes, and most reads are of keys with no record while some other key
+// has one. A per-bucket count of records (the same buckets as the overflow array) answers those
+// reads with one atomic load: no lock, no clock read.
 
 const (
 	tokAbsent  uint64 = 0          // the key does not exist (or holds a malformed tag version)
@@ -54,6 +58,8 @@ type ownWrites struct {
 	m     map[string]ownWrite
 	gen   uint64
 	spill atomic.Pointer[[spillSize]atomic.Int64] // deadlines of records dropped at max
+	// held counts the records of m per bucket; changed under mu, read without it.
+	held [spillSize]atomic.Int32
 }
 
 func newOwnWrites(ttl time.Duration, max int) *ownWrites {
@@ -73,6 +79,9 @@ func (o *ownWrites) mark(key string, tok uint64) {
 		if len(o.m) >= o.max {
 			o.shrink(now)
 		}
+		if _, kept := o.m[key]; !kept { // new, or dropped by shrink as expired
+			o.held[o.bucket(key)].Add(1)
+		}
 		rec.dirty = false
 	}
 	rec.token, rec.gen, rec.until = tok, o.gen, now+int64(o.ttl)
@@ -85,7 +94,7 @@ func (o *ownWrites) mark(key string, tok uint64) {
 func (o *ownWrites) shrink(now int64) {
 	for k, r := range o.m {
 		if r.until < now {
-			delete(o.m, k)
+			o.remove(k)
 		}
 	}
 	if len(o.m) < o.max {
@@ -101,13 +110,22 @@ func (o *ownWrites) shrink(now int64) {
 		if drop == 0 {
 			break
 		}
-		b := &sp[maphash.String(o.seed, k)%spillSize]
+		b := &sp[o.bucket(k)]
 		if b.Load() < r.until {
 			b.Store(r.until)
 		}
-		delete(o.m, k)
+		o.remove(k)
 		drop--
 	}
+}
+
+// bucket is key's index in held and in the overflow array.
+func (o *ownWrites) bucket(key string) uint64 { return maphash.String(o.seed, key) % spillSize }
+
+// remove deletes key's record. Called with mu held.
+func (o *ownWrites) remove(key string) {
+	delete(o.m, key)
+	o.held[o.bucket(key)].Add(-1)
 }
 
 // pending reports whether key may have an own write the local cache has not caught up with.
@@ -115,15 +133,20 @@ func (o *ownWrites) pending(key string) bool {
 	if o.n.Load() == 0 && o.spill.Load() == nil {
 		return false
 	}
+	b := o.bucket(key)
+	if o.held[b].Load() == 0 {
+		return o.spilled(b) // no record in key's bucket: key has none
+	}
 	o.mu.RLock()
 	_, ok := o.m[key]
 	o.mu.RUnlock()
-	return ok || o.spilled(key, time.Now().UnixNano())
+	return ok || o.spilled(b)
 }
 
-func (o *ownWrites) spilled(key string, now int64) bool {
+// spilled reports whether bucket b of the overflow array holds a deadline not yet passed.
+func (o *ownWrites) spilled(b uint64) bool {
 	sp := o.spill.Load()
-	return sp != nil && sp[maphash.String(o.seed, key)%spillSize].Load() >= now
+	return sp != nil && sp[b].Load() >= time.Now().UnixNano()
 }
 
 // check is called with the token of what a read through the local cache returned for key. It
@@ -133,24 +156,27 @@ func (o *ownWrites) check(key string, tok uint64) (gen uint64, verify bool) {
 	if o.n.Load() == 0 && o.spill.Load() == nil {
 		return 0, false
 	}
-	now := time.Now().UnixNano()
+	b := o.bucket(key)
+	if o.held[b].Load() == 0 {
+		return 0, o.spilled(b)
+	}
 	o.mu.RLock()
 	rec, ok := o.m[key]
 	o.mu.RUnlock()
 	if !ok {
-		return 0, o.spilled(key, now)
+		return 0, o.spilled(b)
 	}
-	if rec.until >= now && (rec.dirty || rec.token != tok || tok == tokUnknown) {
+	if rec.until >= time.Now().UnixNano() && (rec.dirty || rec.token != tok || tok == tokUnknown) {
 		return rec.gen, true
 	}
 	// Settled (the local copy caught up) or expired: drop the record unless it changed.
 	o.mu.Lock()
 	if cur, ok := o.m[key]; ok && cur.gen == rec.gen {
-		delete(o.m, key)
+		o.remove(key)
 		o.n.Store(int64(len(o.m)))
 	}
 	o.mu.Unlock()
-	return 0, o.spilled(key, now)
+	return 0, o.spilled(b)
 }
 
 // confirm records tok, read from the server after check returned gen, as the newest value of

@@ -71,3 +71,38 @@ func TestOwnWritesBounded(t *testing.T) {
 		require.True(t, verify, "k%d", i)
 	}
 }
+
+// TestOwnWritesHeldCounts: the lock-free per-bucket record counts stay equal to the records
+// through marks, settles, expiries and spills, so a key with a record is never reported clear.
+func TestOwnWritesHeldCounts(t *testing.T) {
+	t.Parallel()
+	o := newOwnWrites(20*time.Millisecond, 64)
+	requireHeld := func() {
+		t.Helper()
+		o.mu.RLock()
+		defer o.mu.RUnlock()
+		var want [spillSize]int32
+		for k := range o.m {
+			want[o.bucket(k)]++
+		}
+		for b := range want {
+			require.Equal(t, want[b], o.held[b].Load(), "bucket %d", b)
+		}
+	}
+	for round := range 6 {
+		for i := range 100 { // past max: shrink drops expired records and spills the rest
+			k := fmt.Sprintf("k%d", (i*7+round)%150)
+			o.mark(k, uint64(i+1))
+			require.True(t, o.pending(k), "just written: %s", k)
+		}
+		requireHeld()
+		for i := range 150 {
+			k := fmt.Sprintf("k%d", i)
+			if _, verify := o.check(k, 0); !verify && i%2 == 0 {
+				o.mark(k, 1) // marked again after settling
+			}
+		}
+		requireHeld()
+		time.Sleep(25 * time.Millisecond) // records expire; the next round's marks replace them
+	}
+}
