@@ -14,7 +14,10 @@ type Node struct {
 	// Name identifies the node in decisions, stats and errors. Default "primary" for the primary
 	// and "replica-N" (1-based) for replicas.
 	Name string
-	// DB is the connection pool. Required.
+	// DB is the connection pool. Required. The background probe keeps one of its connections
+	// open for itself, so that a probe neither queues behind a busy pool (and mistakes the wait
+	// for lag) nor dials each round: size a bounded pool one larger than the queries it must run
+	// at once. A pool of at most two connections (SQLite) lends the probe one per round instead.
 	DB *sqlx.DB
 	// Weight is the node's share of reads under the Weighted balance. 0 means 1; negative is an
 	// error.

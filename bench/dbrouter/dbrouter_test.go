@@ -3,6 +3,7 @@ package dbrouter
 import (
 	"context"
 	"os"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -126,5 +127,52 @@ func BenchmarkWriteThenRead(b *testing.B) {
 				b.Fatal(err)
 			}
 		}
+	})
+}
+
+// BenchmarkPrimaryKeySelectPaired: the router's overhead on a primary-key SELECT, measured in
+// pairs. Each iteration runs the query once through the router and once on the raw *sqlx.DB,
+// in alternating order, on the same pool, timing each: drift on a noisy machine and the pool's
+// state hit both sides alike, which separate sub-benchmarks run one after the other cannot
+// promise. overhead-% is the router's extra time per query relative to raw sqlx.
+func BenchmarkPrimaryKeySelectPaired(b *testing.B) {
+	primary, replica := setup(b)
+	r := newRouter(b, primary, replica)
+	b.Run("buttress_vs_sqlx", func(b *testing.B) {
+		var routed, raw atomic.Int64
+		before := r.Stats().ReplicaQueries
+		b.ReportAllocs()
+		b.SetParallelism(4)
+		b.RunParallel(func(pb *testing.PB) {
+			ctx := context.Background()
+			var it item
+			var id int64
+			var tr, tx time.Duration
+			for i := 0; pb.Next(); i++ {
+				id = id%1000 + 1
+				for j := range 2 {
+					start := time.Now()
+					var err error
+					if (i+j)%2 == 0 {
+						err = r.GetContext(ctx, &it, pkSelect, id)
+						tr += time.Since(start)
+					} else {
+						err = replica.GetContext(ctx, &it, pkSelect, id)
+						tx += time.Since(start)
+					}
+					if err != nil {
+						b.Error(err)
+						return
+					}
+				}
+			}
+			routed.Add(int64(tr))
+			raw.Add(int64(tx))
+		})
+		n := float64(b.N)
+		b.ReportMetric(float64(routed.Load())/n/1e3, "buttress-µs")
+		b.ReportMetric(float64(raw.Load())/n/1e3, "sqlx-µs")
+		b.ReportMetric((float64(routed.Load())/float64(raw.Load())-1)*100, "overhead-%")
+		b.ReportMetric(float64(r.Stats().ReplicaQueries-before)/n*100, "%replica")
 	})
 }
