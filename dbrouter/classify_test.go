@@ -81,6 +81,8 @@ func FuzzIsRead(f *testing.F) {
 	for _, c := range classifyCases {
 		f.Add(c.q)
 	}
+	var v verdicts
+	v.init()
 	f.Fuzz(func(t *testing.T, q string) {
 		read := IsRead(q)
 		if read && IsRead(q+"\n; DELETE FROM t") {
@@ -91,6 +93,9 @@ func FuzzIsRead(f *testing.F) {
 		}
 		if read != IsRead(" \n"+q) {
 			t.Fatalf("leading whitespace changed IsRead(%q)", q)
+		}
+		if v.isRead(q) != read || v.isRead(q) != read {
+			t.Fatalf("memoised verdict of %q differs from IsRead", q)
 		}
 	})
 }

@@ -19,6 +19,9 @@
 // nextval(...), or any statement that does not start with SELECT/WITH/VALUES/TABLE/SHOW): those
 // go to the primary. [WithPrimary] forces the primary; [WithMaxStaleness] tightens the lag a read
 // accepts. A read-only transaction (sql.TxOptions{ReadOnly: true}) may run on a replica.
+// The router remembers IsRead's verdict for the statements it has seen (up to 1,024 of up to
+// 4 KiB each, compared in full), so a repeated statement is classified by one hash and one
+// comparison: a routing decision takes tens of nanoseconds and allocates nothing.
 //
 // # Read your writes by WAL position
 //

@@ -117,7 +117,7 @@ func (r *Router) DriverName() string { return r.primary.db.DriverName() }
 
 // read routes a read-method call: SQL not known to be a read becomes a write.
 func (r *Router) read(ctx context.Context, query string, do func(*sqlx.DB) error) error {
-	if !IsRead(query) {
+	if !r.verdicts.isRead(query) {
 		return r.write(ctx, query, do)
 	}
 	sc := scopeFrom(ctx)

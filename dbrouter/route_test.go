@@ -16,6 +16,7 @@ func offlineRouter(t testing.TB, weights []int, cfg *Config) *Router {
 	c, err := cfg.withDefaults()
 	require.NoError(t, err)
 	r := &Router{cfg: c, maxNanos: int64(c.MaxLag), lsnMode: true}
+	r.verdicts.init()
 	r.primary = &node{name: "primary"}
 	r.primary.up.Store(true)
 	for i, w := range weights {
@@ -152,7 +153,7 @@ func BenchmarkRoute(b *testing.B) {
 			q := `SELECT id, name, email FROM users WHERE id = $1`
 			b.ReportAllocs()
 			for b.Loop() {
-				if !IsRead(q) {
+				if !r.verdicts.isRead(q) {
 					b.Fatal("not a read")
 				}
 				n, reason := r.pickRead(ctx, scopeFrom(ctx))

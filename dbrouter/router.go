@@ -38,6 +38,8 @@ type Router struct {
 	onDemandProbes atomic.Uint64
 	lsnReads       atomic.Uint64
 
+	verdicts verdicts // memoised IsRead
+
 	samplesMu sync.Mutex
 	samples   [sampleRing]sample
 	nSamples  int
@@ -61,6 +63,7 @@ func New(ctx context.Context, primary Node, replicas []Node, cfg *Config) (*Rout
 		return nil, fmt.Errorf("%w: primary Node.DB is nil", ErrNoPrimary)
 	}
 	r := &Router{cfg: c, maxNanos: int64(c.MaxLag), stop: make(chan struct{}), done: make(chan struct{})}
+	r.verdicts.init()
 	mk := func(nd Node, replica bool, i int) (*node, error) {
 		if nd.DB == nil {
 			return nil, fmt.Errorf("%w: replicas[%d].DB is nil", ErrBadConfig, i)
