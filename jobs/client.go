@@ -165,7 +165,7 @@ func newClient(db *sqlx.DB, driver riverdriver.Driver[*sql.Tx], cfg Config, sqli
 		FetchPollInterval: cfg.FetchPollInterval,
 		ID:                cfg.ID,
 		JobTimeout:        cfg.JobTimeout,
-		Logger:            slog.New(zerolog.NewSlogHandler(c.log.With().Str("component", "river").Logger())),
+		Logger:            slog.New(zerolog.NewSlogHandler(c.log.With().Str("logger", "river").Logger())),
 		Middleware:        []rivertype.Middleware{&insertMiddleware{c: c}, &workMiddleware{c: c}},
 		PeriodicJobs:      periodic,
 		Queues:            cfg.Queues,

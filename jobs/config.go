@@ -31,7 +31,9 @@ type Config struct {
 	ListenerPool *pgxpool.Pool
 
 	// Logger receives the client's own log lines and River's (River's slog output is bridged with
-	// zerolog.NewSlogHandler). Workers find a child of it on their ctx (zerolog.Ctx(ctx)) with
+	// zerolog.NewSlogHandler and marked "logger":"river" — not "component", which the logger given
+	// here, e.g. by logging.Component, may carry already, and a JSON line must not repeat a key).
+	// Workers find a child of it on their ctx (zerolog.Ctx(ctx)) with
 	// job_id, job_kind, queue, attempt and request_id fields. Nil means zerolog.Nop().
 	Logger *zerolog.Logger
 

@@ -2,7 +2,9 @@ package jobs_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -55,8 +57,30 @@ func TestShutdownInterrupts(t *testing.T) {
 	}
 	require.ErrorIs(t, c.Health(ctx), jobs.ErrStopped)
 	// River's own slog output reached the zerolog logger.
-	require.Contains(t, b.logs.String(), `"component":"river"`)
+	require.Contains(t, b.logs.String(), `"logger":"river"`)
 	require.Contains(t, b.logs.String(), "client shutdown")
+	requireNoRepeatedKeys(t, b.logs.String())
+}
+
+// requireNoRepeatedKeys fails when a JSON log line names a top-level key twice (log pipelines
+// keep one of the two, or reject the line).
+func requireNoRepeatedKeys(t *testing.T, logs string) {
+	t.Helper()
+	for _, line := range strings.Split(strings.TrimSpace(logs), "\n") {
+		dec := json.NewDecoder(strings.NewReader(line))
+		_, err := dec.Token() // {
+		require.NoError(t, err, line)
+		seen := map[string]bool{}
+		for dec.More() {
+			tok, err := dec.Token()
+			require.NoError(t, err, line)
+			key := tok.(string)
+			require.False(t, seen[key], "key %q twice in %s", key, line)
+			seen[key] = true
+			var skip json.RawMessage
+			require.NoError(t, dec.Decode(&skip), line)
+		}
+	}
 }
 
 func TestShutdownSoft(t *testing.T) {

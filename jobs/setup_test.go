@@ -52,7 +52,8 @@ func fastConfig(cfg *jobs.Config, logs *syncBuffer) *jobs.Config {
 		cfg.FetchCooldown = 5 * time.Millisecond
 	}
 	if cfg.Logger == nil {
-		l := zerolog.New(logs).Level(zerolog.InfoLevel)
+		// As logging.Component makes it: the app's logger already names a component.
+		l := zerolog.New(logs).Level(zerolog.InfoLevel).With().Str("component", "jobs").Logger()
 		cfg.Logger = &l
 	}
 	return cfg
