@@ -40,7 +40,8 @@ type AccessLogConfig struct {
 
 	// Route returns the route pattern to log. Default: r.Pattern, which
 	// net/http's ServeMux sets when AccessLog wraps the mux (directly, or
-	// through middleware that does not replace the *http.Request).
+	// through middleware that does not replace the *http.Request), else the
+	// pattern recorded by Routes or SetRoute.
 	Route func(r *http.Request) string
 
 	// Message is the line's message. Default "request".
@@ -186,6 +187,9 @@ func (a *accessLog) log(r *http.Request, rw *responseWriter, s *reqState, start 
 	n := a.names
 	e.Str(n.method, r.Method)
 	route := r.Pattern
+	if route == "" && s != nil {
+		route = s.route
+	}
 	if a.c.Route != nil {
 		route = a.c.Route(r)
 	}

@@ -81,7 +81,8 @@ type reqState struct {
 	logger    zerolog.Logger
 
 	rw     responseWriter
-	rwUsed bool // rw was handed to a middleware
+	rwUsed bool   // rw was handed to a middleware
+	route  string // set by Routes or SetRoute when the access log's request has no Pattern
 
 	idBuf [idLen]byte
 	hdr   [1]string

@@ -38,6 +38,12 @@
 // together cost two allocations per request: everything the middleware keep
 // for a request lives in one struct that is also the request's context.
 //
+// The route is r.Pattern, which a ServeMux sets on the request it is given.
+// Middleware between the access log and the router that passes on a copy of
+// the request (anything calling r.WithContext) hides it; wrap the router in
+// Routes (or call SetRoute from a router of your own) and the route is
+// logged whatever stands in between.
+//
 // # Hooks for other packages
 //
 // SlowQueryLogger returns a func(ctx, query, node string, took) for

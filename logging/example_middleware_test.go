@@ -1,6 +1,7 @@
 package logging_test
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"net/http"
@@ -77,4 +78,31 @@ func ExampleAccessLog_ecs() {
 	acc(http.NotFoundHandler()).ServeHTTP(httptest.NewRecorder(), req)
 	// Output:
 	// {"level":"warn","http.request.method":"GET","url.path":"/","http.response.status_code":404,"http.response.body.bytes":19,"event.duration":0,"client.ip":"192.0.2.1","message":"request"}
+}
+
+// Middleware that passes on a copy of the request (here one adding a context value, as CSP
+// nonces, read-your-writes sessions or auth do) hides the ServeMux's pattern from the access
+// log; Routes around the mux brings it back.
+func ExampleRoutes() {
+	l := zerolog.New(os.Stdout)
+	rid, _ := logging.RequestIDMiddleware(l, nil)
+	step := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	acc, _ := logging.AccessLog(l, &logging.AccessLogConfig{
+		Now: func() time.Time { step = step.Add(time.Millisecond); return step },
+	})
+	type userKey struct{}
+	auth := func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), userKey{}, "ada")))
+		})
+	}
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /items/{id}", func(w http.ResponseWriter, r *http.Request) {})
+	h := rid(acc(auth(logging.Routes(mux))))
+
+	req := httptest.NewRequest(http.MethodGet, "/items/7", nil)
+	req.Header.Set("X-Request-ID", "edge-2f1c9a7be04d4c21")
+	h.ServeHTTP(httptest.NewRecorder(), req)
+	// Output:
+	// {"level":"info","method":"GET","route":"GET /items/{id}","path":"/items/7","status":200,"bytes":0,"duration_ms":1,"ip":"192.0.2.1","request_id":"edge-2f1c9a7be04d4c21","message":"request"}
 }

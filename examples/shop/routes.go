@@ -95,7 +95,9 @@ func (a *app) routes(ctx context.Context) (http.Handler, error) {
 	mux.Handle("GET /{$}", a.pages.Middleware(http.HandlerFunc(a.handleIndex)))
 	mux.Handle("GET /products/{id}", a.pages.Middleware(http.HandlerFunc(a.handleProduct)))
 
-	mux.Handle("/api/", limits(versions.Middleware(a.pages.Middleware(api))))
+	// logging.Routes: the middleware in between pass copies of the request, which would hide
+	// the matched pattern from the access log (the version router's is the more specific one).
+	mux.Handle("/api/", limits(versions.Middleware(a.pages.Middleware(logging.Routes(api)))))
 
 	admin := func(h http.HandlerFunc) http.Handler { return adminSec.CSRF(a.requireAdmin(h)) }
 	mux.Handle("GET /admin/login", adminSec.CSRF(http.HandlerFunc(a.handleLoginForm)))
@@ -107,7 +109,7 @@ func (a *app) routes(ctx context.Context) (http.Handler, error) {
 	mux.Handle("/admin/jobs/", dashboard)
 	mux.Handle("GET /debug/stats", admin(a.handleStats))
 
-	var h http.Handler = mux
+	var h http.Handler = logging.Routes(mux)
 	h = ryw(h)
 	h = gzhttp.GzipHandler(h)
 	h = sec.Middleware(h)

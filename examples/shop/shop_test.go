@@ -255,6 +255,16 @@ func journeys(t *testing.T, s *shop, faults pauser) {
 		}
 		require.NotEmpty(t, confirmed, "no confirmation log line")
 		require.Contains(t, confirmed, `"request_id":"`+rid+`"`, "the job's log line lacks the request ID")
+		// The access line names the route the version router matched, through every middleware
+		// that copied the request on the way, and no line repeats a key.
+		var access string
+		for _, line := range strings.Split(s.logs.String(), "\n") {
+			if strings.Contains(line, `"message":"request"`) && strings.Contains(line, `"request_id":"`+rid+`"`) {
+				access = line
+			}
+		}
+		require.Contains(t, access, `"route":"POST /api/orders"`)
+		requireNoRepeatedKeys(t, s.logs.String())
 		// The periodic best-sellers job picks the order up.
 		admin := s.login(t)
 		require.Eventually(t, func() bool {
@@ -440,4 +450,28 @@ func TestShopSIGTERMWhileAJobRuns(t *testing.T) {
 		_, body := s2.do(t, nil, "GET", "/api/v2/orders/"+strconv.FormatInt(o.ID, 10), nil, nil)
 		return strings.Contains(body, `"confirmed":true`)
 	}, 60*time.Second, 100*time.Millisecond, "the interrupted job was lost: %s", out2)
+}
+
+// requireNoRepeatedKeys fails when a JSON log line names a top-level key twice (log pipelines
+// keep one of the two, or reject the line).
+func requireNoRepeatedKeys(t *testing.T, logs string) {
+	t.Helper()
+	for _, line := range strings.Split(strings.TrimSpace(logs), "\n") {
+		if !strings.HasPrefix(line, "{") {
+			continue // the start-up banner
+		}
+		dec := json.NewDecoder(strings.NewReader(line))
+		_, err := dec.Token()
+		require.NoError(t, err, line)
+		seen := map[string]bool{}
+		for dec.More() {
+			tok, err := dec.Token()
+			require.NoError(t, err, line)
+			key, _ := tok.(string)
+			require.False(t, seen[key], "key %q twice in %s", key, line)
+			seen[key] = true
+			var skip json.RawMessage
+			require.NoError(t, dec.Decode(&skip), line)
+		}
+	}
 }
