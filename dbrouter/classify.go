@@ -6,7 +6,7 @@ package dbrouter
 // quoted identifiers and comments may be one that can write or take row locks: INSERT, UPDATE,
 // DELETE, MERGE, TRUNCATE, RETURNING, INTO, SHARE (FOR SHARE / FOR KEY SHARE; FOR UPDATE is caught
 // by UPDATE), NEXTVAL, SETVAL, CURRVAL, LASTVAL, CREATE, DROP, ALTER, COPY, CALL, DO, LOCK,
-// NOTIFY, GRANT, REVOKE, pg_advisory_* lock calls, pg_notify, txid_current or
+// NOTIFY, GRANT, REVOKE, pg_advisory_* and pg_try_advisory_* lock calls, pg_notify, txid_current or
 // pg_current_xact_id (which assign a transaction ID). Anything else,
 // including an unterminated literal or comment, is not a read, so it goes to the primary: a false
 // "not a read" costs a primary round trip, a false "read" would lose a write. A SELECT calling a
@@ -118,7 +118,8 @@ func isWriteWord(w string) bool {
 	case 'n':
 		return eqFold(w, "NEXTVAL") || eqFold(w, "NOTIFY")
 	case 'p':
-		return hasPrefixFold(w, "PG_ADVISORY_") || eqFold(w, "PG_NOTIFY") || eqFold(w, "PG_CURRENT_XACT_ID")
+		return hasPrefixFold(w, "PG_ADVISORY_") || hasPrefixFold(w, "PG_TRY_ADVISORY_") || eqFold(w, "PG_NOTIFY") ||
+			eqFold(w, "PG_CURRENT_XACT_ID")
 	case 'r':
 		return eqFold(w, "RETURNING") || eqFold(w, "REVOKE")
 	case 's':

@@ -24,8 +24,8 @@ type Config struct {
 	// ProbeInterval is how often the background probe reads every node's WAL position and health.
 	// Default 500ms. A random jitter of ±10% spreads probes. Must be >= 10ms.
 	ProbeInterval time.Duration
-	// ProbeTimeout bounds each probe query (the short statement timeout). Default 250ms; must not
-	// exceed ProbeInterval.
+	// ProbeTimeout bounds each probe query (the short statement timeout). Default 250ms, or half
+	// of ProbeInterval when that is shorter; must not exceed ProbeInterval.
 	ProbeTimeout time.Duration
 
 	// MaxLag excludes a replica that is further behind the primary than this in time. Default 5s.
@@ -78,8 +78,10 @@ type Config struct {
 	OnRepeatedQuery func(ctx context.Context, statement string, count int)
 	// RepeatThreshold: see OnRepeatedQuery. Default 10.
 	RepeatThreshold int
-	// OnHealthChange, when set, is called when a node is ejected (err says why), re-admitted
-	// (err nil) or quarantined. Called from the probe or the failing query's goroutine.
+	// OnHealthChange, when set, is called when a node is ejected (healthy false, err says why)
+	// and when it is re-admitted (healthy true, err nil). An ejection that quarantines the node
+	// is reported like any other; Stats().Quarantines counts them. Called from the probe or the
+	// failing query's goroutine.
 	OnHealthChange func(node string, healthy bool, err error)
 }
 
@@ -94,7 +96,7 @@ func (c *Config) withDefaults() (Config, error) {
 		}
 	}
 	def(&out.ProbeInterval, 500*time.Millisecond)
-	def(&out.ProbeTimeout, 250*time.Millisecond)
+	def(&out.ProbeTimeout, min(250*time.Millisecond, out.ProbeInterval/2))
 	def(&out.MaxLag, 5*time.Second)
 	def(&out.PinWindow, 2*time.Second)
 	def(&out.FlapWindow, time.Minute)

@@ -25,7 +25,7 @@
 //
 // # Read your writes by WAL position
 //
-// After a write through a ctx carrying a [Session], the router reads pg_current_wal_lsn() on the
+// After a write through a ctx carrying a [Session], the router reads pg_current_wal_insert_lsn() on the
 // primary (one extra round trip) and advances the session's [Token]. A read with a token goes
 // only to a replica whose replay position, kept fresh by a background probe, is at or past it.
 // If none is, the most advanced replica is probed once (concurrent readers share that probe),

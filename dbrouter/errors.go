@@ -10,15 +10,13 @@ import (
 	"syscall"
 )
 
-// Sentinel errors. Compare with errors.Is; every error the package returns wraps one of these or
-// is a [*DemotedError].
+// Sentinel errors. Compare with errors.Is. The router's own refusals wrap one of these or are a
+// [*DemotedError]; errors of the queries themselves are the driver's, returned as they are.
 var (
 	// ErrNoPrimary: New was given no primary, or the primary did not answer at start.
 	ErrNoPrimary = errors.New("dbrouter: no usable primary")
 	// ErrBadConfig: a Config field is out of range; the message names the field.
 	ErrBadConfig = errors.New("dbrouter: invalid config")
-	// ErrClosed: the router was closed.
-	ErrClosed = errors.New("dbrouter: router closed")
 	// ErrBadLSN: text that is not a pg_lsn.
 	ErrBadLSN = errors.New("dbrouter: malformed LSN")
 	// ErrTokenInvalid: a session token that is malformed or whose signature does not match.

@@ -43,7 +43,11 @@ func (r *Router) SelectContext(ctx context.Context, dest any, query string, args
 }
 
 // QueryxContext runs a read, routed like GetContext. Only the query itself is retried after a
-// connection error; errors while iterating rows are the caller's.
+// connection error; errors while iterating rows are the caller's. A write sent this way
+// (INSERT ... RETURNING) goes to the primary and advances the ctx's Session when the call
+// returns, before the rows are read: if its result may exceed the connection's buffers (the
+// server commits only once it has sent every row), write in a transaction, whose Commit
+// advances the Session after the commit.
 func (r *Router) QueryxContext(ctx context.Context, query string, args ...any) (*sqlx.Rows, error) {
 	var rows *sqlx.Rows
 	err := r.read(ctx, query, func(db *sqlx.DB) (err error) {
@@ -83,7 +87,7 @@ func (r *Router) NamedExecContext(ctx context.Context, query string, arg any) (s
 	return res, err
 }
 
-// NamedQueryContext runs a named query, routed like GetContext.
+// NamedQueryContext runs a named query, routed like QueryxContext.
 func (r *Router) NamedQueryContext(ctx context.Context, query string, arg any) (*sqlx.Rows, error) {
 	var rows *sqlx.Rows
 	err := r.read(ctx, query, func(db *sqlx.DB) (err error) {
@@ -94,7 +98,9 @@ func (r *Router) NamedQueryContext(ctx context.Context, query string, arg any) (
 }
 
 // PreparexContext prepares on the node a query of this kind would use now: a replica for a read,
-// the primary otherwise. Executions of the statement stay on that node and are not counted.
+// the primary otherwise. Executions of the statement stay on that node and are not counted, and
+// executing a prepared write does not advance the ctx's Session: for read-your-writes, run
+// writes through ExecContext, NamedExecContext or a transaction.
 func (r *Router) PreparexContext(ctx context.Context, query string) (*sqlx.Stmt, error) {
 	var st *sqlx.Stmt
 	err := r.read(ctx, query, func(db *sqlx.DB) (err error) {
@@ -121,6 +127,9 @@ func (r *Router) read(ctx context.Context, query string, do func(*sqlx.DB) error
 		return r.write(ctx, query, do)
 	}
 	sc := scopeFrom(ctx)
+	if err := r.checkShard(sc); err != nil {
+		return err
+	}
 	n, reason := r.pickRead(ctx, sc)
 	r.decided(ctx, n, reason)
 	err := r.run(ctx, sc, n, query, do)
@@ -165,6 +174,9 @@ func (r *Router) retryNode(sc *scope) *node {
 // to another node instead.
 func (r *Router) write(ctx context.Context, query string, do func(*sqlx.DB) error) error {
 	sc := scopeFrom(ctx)
+	if err := r.checkShard(sc); err != nil {
+		return err
+	}
 	r.writes.Add(1)
 	r.decided(ctx, r.primary, ReasonWrite)
 	err := r.run(ctx, sc, r.primary, query, do)
@@ -179,7 +191,9 @@ func (r *Router) write(ctx context.Context, query string, do func(*sqlx.DB) erro
 }
 
 // recordWrite advances the ctx's session past the write that just ran: the primary's WAL
-// position (one round trip), or a pin window when there is none.
+// position (one round trip), or a pin window when there is none. The position is the WAL insert
+// position, which is past the write's commit record even under synchronous_commit=off, where
+// pg_current_wal_lsn() (the position written out so far) may still be short of it.
 func (r *Router) recordWrite(ctx context.Context, sc *scope) {
 	if sc == nil || sc.session == nil {
 		return
@@ -188,7 +202,7 @@ func (r *Router) recordWrite(ctx context.Context, sc *scope) {
 		ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), r.cfg.ProbeTimeout*4)
 		defer cancel()
 		var s string
-		err := r.primary.db.QueryRowContext(ctx, `SELECT pg_current_wal_lsn()::text`).Scan(&s)
+		err := r.primary.db.QueryRowContext(ctx, `SELECT pg_current_wal_insert_lsn()::text`).Scan(&s)
 		if err == nil {
 			var lsn LSN
 			if lsn, err = ParseLSN(s); err == nil {

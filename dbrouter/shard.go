@@ -8,9 +8,10 @@ import (
 )
 
 // Shards spreads data over several clusters (each a [Router]: a primary and its replicas) by key.
-// A request fixes its shard once in its ctx ([Shards.WithShard]); everything it runs afterwards
-// goes to that cluster, and asking for another shard in the same ctx is refused with
-// [ErrCrossShard], so a transaction can never span shards.
+// A request fixes its shard once in its ctx ([Shards.WithShard]); asking for another shard in the
+// same ctx, or running a query or transaction with that ctx on another shard's Router, is refused
+// with [ErrCrossShard], so a request or transaction can never span shards. Routers that are not
+// among the shards (a cluster of global tables, say) take the ctx as usual.
 type Shards struct {
 	clusters []*Router
 	fn       func(key string, n int) int
@@ -122,6 +123,19 @@ func (s *Shards) BeginTxx(ctx context.Context, opts *sql.TxOptions, keys ...stri
 func (s *Shards) Close() error {
 	for _, c := range s.clusters {
 		_ = c.Close()
+	}
+	return nil
+}
+
+// checkShard refuses a ctx fixed to one shard on another shard's Router.
+func (r *Router) checkShard(sc *scope) error {
+	if sc == nil || sc.shards == nil || sc.shards.clusters[sc.shard] == r {
+		return nil
+	}
+	for i, c := range sc.shards.clusters {
+		if c == r {
+			return fmt.Errorf("%w: ctx is fixed to shard %d, this router is shard %d", ErrCrossShard, sc.shard, i)
+		}
 	}
 	return nil
 }

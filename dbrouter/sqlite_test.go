@@ -195,6 +195,21 @@ func TestShards(t *testing.T) {
 	require.Equal(t, ctx0, same)
 	_, err = s.WithShard(ctx0, keys[1])
 	require.ErrorIs(t, err, dbrouter.ErrCrossShard)
+	// The ctx fixed to shard 0 is refused by shard 1's router, for reads, writes and
+	// transactions; a router outside the shards takes it.
+	var n int
+	require.ErrorIs(t, routers[1].GetContext(ctx0, &n, `SELECT count(*) FROM items`), dbrouter.ErrCrossShard)
+	_, err = routers[1].ExecContext(ctx0, `INSERT INTO items VALUES (2, 2)`)
+	require.ErrorIs(t, err, dbrouter.ErrCrossShard)
+	_, err = routers[1].BeginTxx(ctx0, nil)
+	require.ErrorIs(t, err, dbrouter.ErrCrossShard)
+	require.NoError(t, routers[1].GetContext(ctx, &n, `SELECT count(*) FROM items`))
+	require.Zero(t, n, "nothing reached shard 1")
+	gp, grep := sqlitePair(t)
+	global, err := dbrouter.New(ctx, dbrouter.Node{DB: gp}, []dbrouter.Node{{DB: grep}}, nil)
+	require.NoError(t, err)
+	defer global.Close()
+	require.NoError(t, global.GetContext(ctx0, &n, `SELECT count(*) FROM items`))
 	_, err = s.BeginTxx(ctx, nil, keys[0], keys[1])
 	require.ErrorIs(t, err, dbrouter.ErrCrossShard)
 	tx, err := s.BeginTxx(ctx, nil, keys[1])

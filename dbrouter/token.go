@@ -9,7 +9,7 @@ import (
 	"time"
 )
 
-// Token wire format (version 1), base64url without padding:
+// Token wire format (version 2), base64url without padding:
 //
 //	version(1) | cluster(8) | LSN(8) | PinUntil unix ms (8) | expires unix s (8) | HMAC-SHA256(key, previous 33 bytes)[:16]
 const (

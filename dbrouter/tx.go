@@ -24,6 +24,9 @@ type Tx struct {
 // that fails to begin with a connection error is ejected and the primary is used instead.
 func (r *Router) BeginTxx(ctx context.Context, opts *sql.TxOptions) (*Tx, error) {
 	sc := scopeFrom(ctx)
+	if err := r.checkShard(sc); err != nil {
+		return nil, err
+	}
 	readOnly := opts != nil && opts.ReadOnly
 	n, reason := r.primary, ReasonTx
 	if readOnly {
