@@ -317,9 +317,15 @@ func (c *Cache[V]) storeGet(ctx context.Context, k Key, key string) (*Entry, err
 	return e, nil
 }
 
-// failed handles a read-side store error: corrupt entries are reported and missed; other
-// errors feed the breaker and are returned only when failing closed.
+// failed handles a read-side store error: corrupt entries are reported and missed; a caller
+// that gave up gets its ctx error and the breaker hears nothing (a client disconnect says
+// nothing about the store); other errors feed the breaker and are returned only when failing
+// closed.
 func (c *Cache[V]) failed(ctx context.Context, op, key string, err error) error {
+	if cerr := ctx.Err(); cerr != nil && (errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded)) {
+		c.brk.abort() // hand back a half-open probe this call may have held
+		return cerr
+	}
 	oe := &OpError{Op: op, Key: key, Err: err}
 	if errors.Is(err, ErrCorrupt) {
 		c.brk.success() // the store answered

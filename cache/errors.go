@@ -24,8 +24,9 @@ var (
 	// ErrCorrupt is reported to Config.OnError when a stored entry cannot be decoded; the read
 	// is a miss.
 	ErrCorrupt = errors.New("cache: corrupt entry")
-	// ErrUnavailable is returned in fail-closed mode when the store failed or the circuit breaker
-	// is open.
+	// ErrUnavailable is returned (inside an *OpError) in fail-closed mode while the circuit
+	// breaker is open. A store failure itself comes back in fail-closed mode as an *OpError
+	// carrying the store's error.
 	ErrUnavailable = errors.New("cache: store unavailable")
 	// ErrMismatch is returned by SetMany when keys and values differ in length.
 	ErrMismatch = errors.New("cache: keys and values differ in length")
@@ -35,7 +36,7 @@ var (
 // It is what Config.OnError receives, and what fail-closed calls return (wrapping ErrUnavailable
 // when the breaker is open).
 type OpError struct {
-	Op  string // "get", "set", "fill", "delete", "invalidate", "tags", "decode"
+	Op  string // "get", "set", "fill", "delete", "invalidate", "tags", "lock"
 	Key string // the caller's key, or the tags joined by ","
 	Err error
 }

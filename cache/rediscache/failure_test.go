@@ -170,3 +170,33 @@ func TestUnencodableValue(t *testing.T) {
 	require.Zero(t, c.Stats().BackendErrors)
 	require.False(t, errors.Is(err, cache.ErrUnavailable))
 }
+
+// TestCallersThatGiveUpDoNotOpenTheBreaker: requests whose context ends while the store is
+// asked (client disconnects, deadlines) get their ctx error; the breaker and the error hook hear
+// nothing, so a burst of disconnects does not turn the cache off for everyone else.
+func TestCallersThatGiveUpDoNotOpenTheBreaker(t *testing.T) {
+	t.Parallel()
+	client, prefix := testenv.Redis(t)
+	store, err := rediscache.New(client, &rediscache.Config{Prefix: prefix})
+	require.NoError(t, err)
+	var log errorLog
+	c, err := cache.New[string](store, &cache.Config{BreakerThreshold: 2, BreakerCooldown: time.Minute, OnError: log.hook})
+	require.NoError(t, err)
+	bg := context.Background()
+	require.NoError(t, c.Set(bg, "k", "v", nil))
+	for range 5 {
+		ctx, cancel := context.WithCancel(bg)
+		cancel()
+		_, err := c.Get(ctx, "k-"+fmt.Sprint(time.Now().UnixNano())) // uncached locally: Redis is asked
+		require.ErrorIs(t, err, context.Canceled)
+		_, err = c.GetOrLoad(ctx, "l-"+fmt.Sprint(time.Now().UnixNano()), func(context.Context) (string, error) { return "x", nil }, nil)
+		require.ErrorIs(t, err, context.Canceled)
+	}
+	st := c.Stats()
+	require.Zero(t, st.BackendErrors)
+	require.Zero(t, st.BreakerOpens)
+	require.Empty(t, log.all())
+	v, err := c.Get(bg, "k")
+	require.NoError(t, err, "the breaker stayed closed")
+	require.Equal(t, "v", v)
+}
