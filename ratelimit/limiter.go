@@ -190,9 +190,9 @@ func (l *Limiter) Take(ctx context.Context, reqs []Request, res []Result) (Decis
 	if l.local != nil {
 		hit := false
 		for i := range reqs {
-			if until, ok := l.local.get(reqs[i].Key, now); ok {
+			if until, reset, ok := l.local.get(reqs[i].Key, now); ok {
 				hit = true
-				res[i] = Result{RetryAfter: time.Duration(until - now), ResetAfter: time.Duration(until - now), Limit: reqs[i].Limit}
+				res[i] = Result{RetryAfter: time.Duration(until - now), ResetAfter: time.Duration(reset - now), Limit: reqs[i].Limit}
 			} else {
 				res[i] = Result{Allowed: true, Remaining: -1, Limit: reqs[i].Limit}
 			}
@@ -236,7 +236,7 @@ func (l *Limiter) Take(ctx context.Context, reqs []Request, res []Result) (Decis
 		for i := range reqs {
 			// Only unit-cost rejections are cached: if one unit does not fit before T, nothing does.
 			if !res[i].Allowed && reqs[i].Cost <= 1 {
-				l.local.put(reqs[i].Key, after+int64(res[i].RetryAfter), after)
+				l.local.put(reqs[i].Key, after+int64(res[i].RetryAfter), after+int64(res[i].ResetAfter), after)
 			}
 		}
 	}
@@ -304,7 +304,9 @@ func (l *Limiter) Stats() Stats {
 	}
 }
 
-// localCache remembers, per key, until when the store will reject it.
+// localCache remembers, per key, until when the store will reject it and when the key's bucket
+// is full again (a rejection changes neither), each as a slot of the same shard: the reset time
+// under a second hash derived from the key's.
 type localCache struct {
 	shards   []memShard
 	mask     uint64
@@ -319,16 +321,21 @@ func newLocalCache(size int) *localCache {
 	return c
 }
 
-func (c *localCache) get(key string, now int64) (int64, bool) {
+// get returns until when key is rejected and when its bucket is full again; ok is false when
+// the key is not known to be rejected now (or half of its record was evicted).
+func (c *localCache) get(key string, now int64) (until, reset int64, ok bool) {
 	h := slotKey(maphash.String(c.seed, key))
 	sh := &c.shards[h>>32&c.mask]
 	sh.mu.Lock()
-	until, ok := sh.get(h)
+	until, ok = sh.get(h)
+	if ok && until > now {
+		reset, ok = sh.get(resetSlot(h))
+	}
 	sh.mu.Unlock()
-	return until, ok && until > now
+	return until, reset, ok && until > now && reset >= until
 }
 
-func (c *localCache) put(key string, until, now int64) {
+func (c *localCache) put(key string, until, reset, now int64) {
 	if until <= now {
 		return
 	}
@@ -336,5 +343,9 @@ func (c *localCache) put(key string, until, now int64) {
 	sh := &c.shards[h>>32&c.mask]
 	sh.mu.Lock()
 	sh.set(h, until, now, c.shardMax)
+	sh.set(resetSlot(h), max(reset, until), now, c.shardMax)
 	sh.mu.Unlock()
 }
+
+// resetSlot is the slot key of h's reset time.
+func resetSlot(h uint64) uint64 { return slotKey(h ^ 0x9e3779b97f4a7c15) }

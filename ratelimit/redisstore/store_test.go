@@ -217,14 +217,28 @@ func TestOneRoundTripPerCheckAndLocalCache(t *testing.T) {
 	require.NoError(t, admin.Do(ctx, admin.B().ConfigResetstat().Build()).Error())
 	hot := ratelimit.Limit{Rate: 1, Period: time.Hour, Burst: 3}
 	allowed := 0
-	for range 200 {
-		d, _, err := l.Allow(ctx, "abuser", hot)
+	var first, local ratelimit.Result
+	for i := range 200 {
+		d, r, err := l.Allow(ctx, "abuser", hot)
 		require.NoError(t, err)
 		if d.Allowed {
 			allowed++
 		}
+		switch i {
+		case 3:
+			require.False(t, d.Local, "the first rejection comes from Redis")
+			first = r
+		case 199:
+			require.True(t, d.Local)
+			local = r
+		}
 	}
 	require.Equal(t, 3, allowed)
+	// A local answer describes the same bucket as the store's: it is full again ~3h from now
+	// (three units at one per hour), not when the next unit fits.
+	require.InDelta(t, first.ResetAfter.Seconds(), local.ResetAfter.Seconds(), 2, "store said %v, local cache %v", first.ResetAfter, local.ResetAfter)
+	require.InDelta(t, first.RetryAfter.Seconds(), local.RetryAfter.Seconds(), 2)
+	require.Greater(t, local.ResetAfter, 2*time.Hour)
 	require.Equal(t, 4, commandCalls(t, admin)["evalsha"], "3 admissions + 1 rejection reached Redis; 196 were answered locally")
 	st := l.Stats()
 	require.Zero(t, st.StoreErrors)
