@@ -19,7 +19,8 @@ type Step struct {
 // EnqueueChain inserts steps as a chain in its own transaction: the first step is available at
 // once, each next step waits (River's pending state) until the previous one completes, and is
 // released in the same transaction that records the completion, so a crash can neither lose nor
-// duplicate a hand-off. If a step is cancelled or discarded, the steps after it are cancelled.
+// duplicate a hand-off. If a step is cancelled, expires, or is discarded (its last attempt
+// failed, panicked or timed out), the steps after it are cancelled.
 // It returns the inserted jobs in step order.
 func (c *Client) EnqueueChain(ctx context.Context, steps ...Step) ([]*rivertype.JobRow, error) {
 	tx, err := c.db.BeginTxx(ctx, nil)

@@ -92,3 +92,47 @@ func TestChainFailureCancelsRest(t *testing.T) {
 	job := waitState(t, c, rows[1].ID, rivertype.JobStateCancelled)
 	require.Equal(t, 0, job.Attempt)
 }
+
+// TestChainDeadStepCancelsRest: a step that expires unstarted, panics on its last
+// attempt or runs past JobTimeout on its last attempt never completes, so the steps waiting on
+// it are cancelled instead of staying pending for ever.
+func TestChainDeadStepCancelsRest(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	workers := river.NewWorkers()
+	river.AddWorker(workers, river.WorkFunc(func(ctx context.Context, job *river.Job[stepArgs]) error {
+		switch job.Args.Step {
+		case "panic":
+			panic("step panicked")
+		case "slow":
+			<-ctx.Done()
+			return ctx.Err()
+		}
+		return nil
+	}))
+	c, _ := setupPG(t, &jobs.Config{Workers: workers, JobTimeout: 200 * time.Millisecond})
+	start(t, c)
+	last := &river.InsertOpts{MaxAttempts: 1}
+	for _, first := range []jobs.Step{
+		{Args: stepArgs{"panic"}, Opts: last},
+		{Args: stepArgs{"slow"}, Opts: last},
+		{Args: stepArgs{"expired"}, Opts: jobs.ExpireAt(nil, time.Now().Add(-time.Second))},
+	} {
+		t.Run(first.Args.(stepArgs).Step, func(t *testing.T) {
+			rows, err := c.EnqueueChain(ctx, first, jobs.Step{Args: stepArgs{"never"}}, jobs.Step{Args: stepArgs{"never2"}})
+			require.NoError(t, err)
+			for _, r := range rows[1:] {
+				job := waitState(t, c, r.ID, rivertype.JobStateCancelled)
+				require.Equal(t, 0, job.Attempt, "a later step never ran")
+			}
+		})
+	}
+	outcomes := map[jobs.Outcome]int64{}
+	for _, ks := range c.Stats().Jobs {
+		outcomes[ks.Outcome] += ks.Count
+	}
+	require.Equal(t, int64(1), outcomes[jobs.OutcomeDiscarded], "the timeout on the last attempt is a discard: %v", outcomes)
+	require.Equal(t, int64(1), outcomes[jobs.OutcomePanicked], "%v", outcomes)
+	require.Equal(t, int64(1), outcomes[jobs.OutcomeExpired], "%v", outcomes)
+	require.Zero(t, outcomes[jobs.OutcomeInterrupted], "%v", outcomes)
+}

@@ -99,7 +99,8 @@ type KindPolicy struct {
 	// it. 0 keeps River's.
 	MaxAttempts int
 	// Expiry cancels a job not started within this long of its scheduled time. 0: never expires.
-	// A per-job deadline from [ExpireAt] wins.
+	// A per-job deadline from [ExpireAt] wins. The steps of a chain get theirs when the chain is
+	// inserted, so a later step's deadline counts from then, not from its release.
 	Expiry time.Duration
 	// RateLimit caps how many jobs of this kind start per window. Nil: unlimited.
 	RateLimit *RateLimit

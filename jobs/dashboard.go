@@ -20,7 +20,7 @@ func (c *Client) Dashboard(ctx context.Context, prefix string, auth func(http.Ha
 	}
 	h, err := riverui.NewHandler(&riverui.HandlerOpts{
 		Endpoints: riverui.NewEndpoints(c.river, nil),
-		Logger:    slog.New(zerolog.NewSlogHandler(c.log.With().Str("component", "riverui").Logger())),
+		Logger:    slog.New(zerolog.NewSlogHandler(c.log.With().Str("logger", "riverui").Logger())),
 		Prefix:    prefix,
 	})
 	if err != nil {

@@ -24,11 +24,17 @@ func (m *workMiddleware) Work(ctx context.Context, job *rivertype.JobRow, doInne
 	c := m.c
 	start := time.Now()
 	outcome := OutcomePanicked // if doInner panics, the deferred record sees this
+	meta, merr := parseMeta(job.Metadata)
 	defer func() {
 		c.metrics.record(ctx, c, job, outcome, start, time.Since(start), err)
+		// A chain step that will never complete takes the steps waiting on it along: cancelled,
+		// expired, discarded, or panicked on its last attempt (River discards it).
+		if len(meta.Next) > 0 && (outcome == OutcomeCancelled || outcome == OutcomeDiscarded ||
+			outcome == OutcomeExpired || outcome == OutcomePanicked && job.Attempt >= job.MaxAttempts) {
+			c.cancelRest(ctx, meta.Next)
+		}
 	}()
 
-	meta, merr := parseMeta(job.Metadata)
 	if merr != nil {
 		c.log.Warn().Err(merr).Int64("job_id", job.ID).Msg("jobs: unreadable job metadata; ignoring it")
 	}
@@ -63,10 +69,7 @@ func (m *workMiddleware) Work(ctx context.Context, job *rivertype.JobRow, doInne
 	if err == nil && len(meta.Next) > 0 {
 		err = c.handOff(ctx, job, meta.Next)
 	}
-	outcome = outcomeOf(job, err)
-	if len(meta.Next) > 0 && (outcome == OutcomeCancelled || outcome == OutcomeDiscarded) {
-		c.cancelRest(ctx, meta.Next)
-	}
+	outcome = outcomeOf(ctx, job, err)
 	return err
 }
 
@@ -82,11 +85,14 @@ const (
 	OutcomeSnoozed     Outcome = "snoozed"      // river.JobSnooze (attempt not burnt)
 	OutcomeRateLimited Outcome = "rate_limited" // snoozed by the kind's rate limit
 	OutcomeExpired     Outcome = "expired"      // cancelled unstarted after its deadline
-	OutcomeInterrupted Outcome = "interrupted"  // ctx cancelled (shutdown or timeout)
+	OutcomeInterrupted Outcome = "interrupted"  // ctx cancelled by a shutdown (River re-runs it)
 	OutcomePanicked    Outcome = "panicked"     // Work panicked
 )
 
-func outcomeOf(job *rivertype.JobRow, err error) Outcome {
+// outcomeOf classifies an attempt. Only a job whose own ctx was cancelled (a shutdown) is
+// interrupted; a JobTimeout (deadline exceeded) is a failed attempt like any other error: River
+// retries or discards it.
+func outcomeOf(ctx context.Context, job *rivertype.JobRow, err error) Outcome {
 	if err == nil {
 		return OutcomeCompleted
 	}
@@ -98,7 +104,7 @@ func outcomeOf(job *rivertype.JobRow, err error) Outcome {
 	if errors.As(err, &cancel) {
 		return OutcomeCancelled
 	}
-	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+	if errors.Is(err, context.Canceled) && errors.Is(ctx.Err(), context.Canceled) {
 		return OutcomeInterrupted
 	}
 	if job.Attempt >= job.MaxAttempts {
