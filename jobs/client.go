@@ -48,6 +48,8 @@ type Client struct {
 	metrics *metrics
 	limiter *limiter
 
+	catchUpHorizon time.Duration // see catchUpHorizon; set before River starts
+
 	mu         sync.Mutex
 	started    atomic.Bool
 	stopSample context.CancelFunc
@@ -177,6 +179,7 @@ func newClient(db *sqlx.DB, driver riverdriver.Driver[*sql.Tx], cfg Config, sqli
 	if cfg.River != nil {
 		cfg.River(rcfg)
 	}
+	c.catchUpHorizon = catchUpHorizon(rcfg)
 	rc, err := river.NewClient(driver, rcfg)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrConfig, err)

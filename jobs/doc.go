@@ -47,7 +47,8 @@
 //   - Chains: [Client.EnqueueChain]; each next step is released in the transaction that
 //     completes the previous one.
 //   - Periodic jobs from cron strings (Config.Periodic, [ParseCron]), one insert per firing
-//     across any number of clients and leader changes.
+//     across any number of clients and leader changes (while River keeps the firing's job:
+//     a new leader catches up only firings younger than River's retention of finished jobs).
 //   - [Client.Await] for a job's recorded output; [Client.DeadLetters] and [Client.Retry] for
 //     discarded jobs.
 //

@@ -1,11 +1,33 @@
 package jobs
 
 import (
+	"cmp"
 	"fmt"
 	"time"
 
 	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/rivertype"
 )
+
+// catchUpHorizon is how far back a catch-up firing may lie: the shortest time River keeps a
+// finished job (default 24 hours), less a minute of margin for its cleaner. 0: no bound (every
+// retention is infinite).
+func catchUpHorizon(rc *river.Config) time.Duration {
+	h := time.Duration(0)
+	for _, d := range []time.Duration{
+		cmp.Or(rc.CompletedJobRetentionPeriod, 24*time.Hour),
+		cmp.Or(rc.CancelledJobRetentionPeriod, 24*time.Hour),
+		cmp.Or(rc.DiscardedJobRetentionPeriod, 7*24*time.Hour),
+	} {
+		if d > 0 && (h == 0 || d < h) {
+			h = d
+		}
+	}
+	if h > 2*time.Minute {
+		h -= time.Minute
+	}
+	return h
+}
 
 // Periodic is a job inserted on a cron schedule by whichever client is the elected leader.
 type Periodic struct {
@@ -17,14 +39,17 @@ type Periodic struct {
 	// NoCatchUp disables the catch-up run: by default a newly elected leader inserts the most
 	// recent firing at once, which the uniqueness below turns into a no-op when the previous
 	// leader already inserted it, and into the missed run when it did not (leader change across
-	// a firing, deploy during the firing).
+	// a firing, deploy during the firing). A firing older than River keeps finished jobs
+	// (Config.River's retention periods; 24 hours by default) is not caught up: its job may
+	// have run and been deleted since, and uniqueness could no longer tell.
 	NoCatchUp bool
 }
 
 // periodicJobs turns Config.Periodic into River periodic jobs. Each insert is unique by
-// (kind, firing time): the job's ScheduledAt is the firing time and UniqueOpts.ByPeriod is one
-// second, unless the constructor sets its own UniqueOpts. So however many leaders come and go,
-// one firing inserts at most one job.
+// (kind, firing time) across every job state, finished ones included: the job's ScheduledAt is
+// the firing time and UniqueOpts is ByPeriod one second with ByState all states, unless the
+// constructor sets its own UniqueOpts. So however many leaders come and go, one firing inserts at
+// most one job while River keeps it, and catch-up never reaches further back than that.
 func (c *Client) periodicJobs() ([]*river.PeriodicJob, error) {
 	var out []*river.PeriodicJob
 	for i, p := range c.cfg.Periodic {
@@ -56,9 +81,14 @@ func (c *Client) periodicJobs() ([]*river.PeriodicJob, error) {
 			if fire.IsZero() {
 				return nil, nil
 			}
+			if h := c.catchUpHorizon; h > 0 && time.Since(fire) > h {
+				c.log.Info().Str("cron", sched.String()).Time("firing", fire).
+					Msg("jobs: periodic catch-up skipped: the firing is older than River keeps finished jobs")
+				return nil, nil
+			}
 			o.ScheduledAt = fire
 			if u := o.UniqueOpts; !u.ByArgs && u.ByPeriod == 0 && !u.ByQueue && len(u.ByState) == 0 {
-				o.UniqueOpts = river.UniqueOpts{ByPeriod: time.Second}
+				o.UniqueOpts = river.UniqueOpts{ByPeriod: time.Second, ByState: rivertype.JobStates()}
 			}
 			return args, o
 		}, &river.PeriodicJobOpts{RunOnStart: !p.NoCatchUp}))
