@@ -200,3 +200,33 @@ func TestCallersThatGiveUpDoNotOpenTheBreaker(t *testing.T) {
 	require.NoError(t, err, "the breaker stayed closed")
 	require.Equal(t, "v", v)
 }
+
+// TestCorruptTagIsReplaced: a tag key holding bytes that are not a version (written by
+// something else) is replaced by a fresh version when an entry is written with that tag, so the
+// entry carries a real version, and an entry is never judged current against such bytes.
+func TestCorruptTagIsReplaced(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	client, prefix := testenv.Redis(t)
+	store, err := rediscache.New(client, &rediscache.Config{Prefix: prefix})
+	require.NoError(t, err)
+	c, err := cache.New[string](store, nil)
+	require.NoError(t, err)
+	tagKey := prefix + "t:catalog"
+	require.NoError(t, client.Do(ctx, client.B().Set().Key(tagKey).Value("garbage").Build()).Error())
+	vers, err := store.TagVersions(ctx, []string{"catalog"})
+	require.NoError(t, err)
+	require.NotZero(t, vers[0], "a version is never 0")
+	raw, err := client.Do(ctx, client.B().Get().Key(tagKey).Build()).ToString()
+	require.NoError(t, err)
+	require.NotEqual(t, "garbage", raw, "the bytes were replaced")
+
+	require.NoError(t, c.Set(ctx, "k", "v", cache.Tags("catalog")))
+	got, err := c.Get(ctx, "k")
+	require.NoError(t, err)
+	require.Equal(t, "v", got)
+	// Something overwrites the tag with other bytes: the entry is no longer current.
+	require.NoError(t, client.Do(ctx, client.B().Set().Key(tagKey).Value("other garbage").Build()).Error())
+	require.Eventually(t, func() bool { _, err := c.Get(ctx, "k"); return errors.Is(err, cache.ErrNotFound) },
+		2*time.Second, 10*time.Millisecond)
+}

@@ -278,7 +278,7 @@ func (s *Store) current(ctx context.Context, m *memo) (bool, error) {
 		if err != nil {
 			return false, err
 		}
-		if v != m.e.Versions[i] {
+		if v == tokAbsent || v != m.e.Versions[i] { // a missing or malformed tag matches nothing
 			return false, nil
 		}
 	}

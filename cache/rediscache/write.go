@@ -205,7 +205,21 @@ func (s *Store) TagVersions(ctx context.Context, tags []string) ([]uint64, error
 		case err != nil:
 			return nil, err
 		default:
-			vers[missing[j]] = parseVersion(old)
+			if vers[missing[j]] = parseVersion(old); vers[missing[j]] == 0 {
+				// The key holds bytes that are not a version (written by something else): replace
+				// them with a fresh version, an invalidation of whatever carried them.
+				cmd := s.client.B().Set().Key(s.tagKey(tags[missing[j]])).Value(formatVersion(created[j]))
+				var err error
+				if s.cfg.TagTTL > 0 {
+					err = s.client.Do(ctx, cmd.Px(s.cfg.TagTTL).Build()).Error()
+				} else {
+					err = s.client.Do(ctx, cmd.Build()).Error()
+				}
+				if err != nil {
+					return nil, err
+				}
+				vers[missing[j]] = created[j]
+			}
 		}
 		// Created here or just read from the server: either way newer than a cached miss.
 		k := s.tagKey(tags[missing[j]])
