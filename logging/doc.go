@@ -3,8 +3,9 @@
 //
 // # Logger
 //
-// New builds a zerolog.Logger: JSON by default (console on request or on a
-// terminal), service/version/environment fields, a level string with
+// New builds a zerolog.Logger: JSON by default (console with FormatConsole,
+// or FormatAuto for console on a terminal and JSON elsewhere),
+// service/version/environment fields, a level string with
 // per-component overrides and optional sampling of debug lines:
 //
 //	l := logging.New(os.Stdout, &logging.Config{

@@ -21,8 +21,9 @@ type SamplingConfig struct {
 	Burst  uint32
 	Period time.Duration
 
-	// Every keeps one event in Every once the burst is spent. 0 or 1 keeps
-	// none past the burst when Burst > 0; with Burst 0, Every must be >= 1.
+	// Every keeps one event in Every once the burst is spent: 0 keeps none
+	// past the burst (Burst > 0 is then required), 1 keeps every event (no
+	// sampling), 10 keeps one in ten.
 	Every uint32
 }
 

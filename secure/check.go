@@ -52,6 +52,10 @@ func (f Finding) String() string {
 // hstsPreloadMin is the max-age the HSTS preload list requires.
 const hstsPreloadMin = 365 * 24 * time.Hour
 
+// hstsShort is the max-age under which HSTS protects little: a browser that has not visited for
+// longer is back to trusting plain HTTP (Mozilla's guidance asks for at least six months).
+const hstsShort = 180 * 24 * time.Hour
+
 // Check audits cfg as `manage.py check --deploy` audits Django settings, and returns the findings
 // in ID order (nil when there are none). The IDs:
 //
@@ -78,6 +82,7 @@ const hstsPreloadMin = 365 * 24 * time.Hour
 //	B005  the request body limit is disabled
 //	B006  no Content-Security-Policy (info)
 //	B007  a setting New rejects (the message names the field)
+//	B008  HSTS max-age under 180 days (without preload, where B002 applies)
 func Check(cfg *Config) []Finding {
 	var c Config
 	if cfg != nil {
@@ -161,6 +166,9 @@ func Check(cfg *Config) []Finding {
 	}
 	if c.MaxBodyBytes < 0 {
 		add("B005", Warning, "The request body limit is disabled.", "set Config.MaxBodyBytes, or leave it 0 for 10 MiB")
+	}
+	if c.HSTSMaxAge > 0 && c.HSTSMaxAge < hstsShort && !c.HSTSPreload {
+		add("B008", Warning, fmt.Sprintf("HSTS max-age is short (%v): a browser away for longer trusts plain HTTP again.", c.HSTSMaxAge), "raise Config.HSTSMaxAge to at least 4320h (180 days) once HTTPS is settled")
 	}
 	if c.ContentSecurityPolicy == "" {
 		add("B006", Info, "No Content-Security-Policy.", "set Config.ContentSecurityPolicy, with {nonce} for inline scripts")

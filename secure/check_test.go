@@ -55,6 +55,7 @@ func TestCheckEveryFinding(t *testing.T) {
 		"B004": {AllowedHosts: []string{"*"}},
 		"B005": {MaxBodyBytes: -1},
 		"B007": {TrustedProxies: []string{"not-an-ip"}},
+		"B008": {HSTSMaxAge: time.Second, HSTSIncludeSubdomains: true},
 	}
 	for id, cfg := range cases {
 		fs := Check(cfg)

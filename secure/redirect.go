@@ -46,8 +46,10 @@ func (rr *redirectRules) exempt(path string) bool {
 // Redirect is middleware sending plain-HTTP requests to HTTPS when Config.SSLRedirect is set:
 // 301 for GET and HEAD, 308 (method and body kept) otherwise, to
 // https://<CanonicalHost or validated host[:HTTPSPort]><path>?<query>. Paths in
-// Config.RedirectExempt are served as they are. A host that fails validation gets 400, never a
-// redirect, so Redirect is safe even without the Hosts middleware in front.
+// Config.RedirectExempt are served as they are. Without Config.CanonicalHost, a host that fails
+// validation gets 400, never a redirect to it, so Redirect is safe even without the Hosts
+// middleware in front; with it, every plain-HTTP request goes to the canonical host whatever
+// Host it named.
 func (s *Secure) Redirect(next http.Handler) http.Handler {
 	if !s.cfg.SSLRedirect {
 		return next

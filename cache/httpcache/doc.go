@@ -19,7 +19,9 @@
 // is stored only when its status is in Config.CacheableStatus (200 by default) and it has no
 // Set-Cookie, no Cache-Control private, no-store, no-cache or max-age=0 (s-maxage=0), no
 // "Vary: *", was not streamed (Flush), hijacked, or larger than Config.MaxBodyBytes. Its
-// lifetime is s-maxage, else max-age, else Config.TTL, capped by Config.MaxTTL. Request
+// lifetime is s-maxage, else max-age, else Config.TTL, capped by Config.MaxTTL, then shortened
+// by the cache's TTL jitter (cache.Config.Jitter, up to 10% by default) so that pages filled
+// together do not expire together. Request
 // Cache-Control is ignored, as shared caches commonly do: a client cannot force a page to be
 // regenerated.
 //

@@ -130,6 +130,13 @@ func (f *Fragments) key(t *template.Template, name string, vary []any) (string, 
 //
 // The first Render of a template in a process executes it once before looking it up, so that
 // its digest is taken from the trees html/template has finished rewriting.
+//
+// data was read before Render snapshots the tags' versions, so an invalidation that lands
+// between that read and Render is not seen by this fill: the fragment would be stored with the
+// old data until its TTL. Inside a page cached by Pages this cannot happen (the page's tags are
+// pinned before the handler runs and the page and its fragments are dropped together); outside
+// one, either give fragments a short TTL or read data through a cache.GetOrLoad with the same
+// tags, whose fill is guarded against exactly this.
 func (f *Fragments) Render(ctx context.Context, t *template.Template, name string, data any, opts *Fragment) (template.HTML, error) {
 	var o Fragment
 	if opts != nil {

@@ -22,9 +22,11 @@ type Config struct {
 	// LocalTTL is how long rueidis keeps a client-side cached copy of an entry or tag version
 	// (the server's invalidation push drops it earlier when the key changes). Default 1m.
 	LocalTTL time.Duration
-	// TagTTL is the lifetime of a tag version key. A tag key that expires is a safe
-	// invalidation (its entries become misses), so this only bounds memory. Default 24h; a
-	// negative value keeps tag keys forever.
+	// TagTTL is the lifetime of a tag version key, set when the tag is created or invalidated
+	// (reads do not extend it). A tag key that expires is a safe invalidation: its entries
+	// become misses and are refilled, so a tag that is never invalidated drops its entries once
+	// per TagTTL. Default 24h; a negative value keeps tag keys forever (memory then grows with
+	// the number of distinct tags).
 	TagTTL time.Duration
 	// MemoEntries bounds the decoded-value memo (entries decoded once and reused while the
 	// stored bytes are the same write). Default 10,000.
