@@ -2,8 +2,10 @@ package version
 
 import (
 	"encoding/json"
+	"errors"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"testing"
 )
 
@@ -33,9 +35,17 @@ func FuzzNegotiator(f *testing.F) {
 	}))
 	f.Fuzz(func(t *testing.T, path, hdr, accept, query, host string) {
 		r := httptest.NewRequest(http.MethodGet, "/", nil)
-		r.URL.Path, r.URL.RawQuery, r.Host = "/"+path, query, host
-		r.Header["Api-Version"] = []string{hdr}
-		r.Header["Accept"] = []string{accept}
+		if !strings.HasPrefix(path, "/") {
+			path = "/" + path
+		}
+		r.URL.Path, r.URL.RawQuery, r.Host = path, query, host
+		if hdr != "" { // "" stands for no header: a present empty one is malformed
+			r.Header["Api-Version"] = []string{hdr}
+		}
+		if accept != "" {
+			r.Header["Accept"] = []string{accept}
+		}
+		_, rerr := n.Resolve(r)
 		w := httptest.NewRecorder()
 		h.ServeHTTP(w, r)
 		if got := w.Header().Get("Vary"); got != "Api-Version, Accept" {
@@ -61,6 +71,20 @@ func FuzzNegotiator(f *testing.F) {
 		}
 		if p.Status != w.Code || p.Type == "" || len(p.Supported) != 3 {
 			t.Fatalf("bad problem %s", w.Body.String())
+		}
+		// The status is the one of the source that was refused: 404 for the path and the host
+		// (the resource does not exist in that version), 406 for Accept, 400 for a header, a
+		// query parameter, disagreeing readers or a missing version.
+		var ve *Error
+		if !errors.As(rerr, &ve) {
+			t.Fatalf("middleware answered %d but Resolve says %v", w.Code, rerr)
+		}
+		want := http.StatusBadRequest
+		if errors.Is(ve, ErrUnsupported) || errors.Is(ve, ErrMalformed) {
+			want = map[SourceKind]int{SourcePath: 404, SourceHost: 404, SourceMediaType: 406, SourceHeader: 400, SourceQuery: 400}[ve.Source.Kind]
+		}
+		if w.Code != want || ve.Status != want {
+			t.Fatalf("%v from %v: status %d (error says %d), want %d", ve.Err, ve.Source, w.Code, ve.Status, want)
 		}
 	})
 }
