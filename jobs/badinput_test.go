@@ -60,6 +60,10 @@ func TestBadInput(t *testing.T) {
 			_, err := c.Enqueue(ctx, noteArgs{}, &river.InsertOpts{Priority: 5})
 			return err
 		}},
+		{"tag River rejects", jobs.ErrInvalidOpts, `tag "no spaces"`, func() error {
+			_, err := c.Enqueue(ctx, noteArgs{}, &river.InsertOpts{Tags: []string{"ok-tag", "no spaces"}})
+			return err
+		}},
 		{"many with one bad", jobs.ErrUnknownKind, `"nobody_works_this"`, func() error {
 			_, err := c.EnqueueMany(ctx, []river.InsertManyParams{{Args: noteArgs{}}, {Args: unregisteredArgs{}}})
 			return err

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"regexp"
 
 	"github.com/jmoiron/sqlx"
 	"github.com/riverqueue/river"
@@ -119,6 +120,13 @@ func (c *Client) prepare(args river.JobArgs, opts *river.InsertOpts) (*river.Ins
 			return nil, wrapOpts(kind, "priority %d is out of range: want 1 (highest) to 4", p)
 		}
 	}
+	for _, tags := range [][]string{o.Tags, argOpts.Tags} {
+		for _, t := range tags {
+			if len(t) > 255 || !tagPattern.MatchString(t) {
+				return nil, wrapOpts(kind, "tag %q: want 3 to 255 letters, digits, _ or - (not at either end)", t)
+			}
+		}
+	}
 	if o.MaxAttempts < 0 {
 		return nil, wrapOpts(kind, "MaxAttempts %d must be >= 0", o.MaxAttempts)
 	}
@@ -129,6 +137,10 @@ func (c *Client) prepare(args river.JobArgs, opts *river.InsertOpts) (*river.Ins
 	}
 	return &o, nil
 }
+
+// tagPattern is River's rule for job tags (river's unexported tagRE), checked here so that the
+// error names the tag.
+var tagPattern = regexp.MustCompile(`\A[\w][\w\-]+[\w]\z`)
 
 func wrapOpts(kind, format string, args ...any) error {
 	return fmt.Errorf("%w: kind %q: %s", ErrInvalidOpts, kind, fmt.Sprintf(format, args...))

@@ -43,7 +43,9 @@ type config struct {
 	APIUserRate int
 	// Sunset is when /api/v1 goes away. SHOP_V1_SUNSET (RFC 3339), default 2027-06-30.
 	Sunset time.Time
-	// ShutdownTimeout bounds the graceful drain on SIGTERM. SHOP_SHUTDOWN_TIMEOUT, default 10s.
+	// ShutdownTimeout bounds the graceful part of a SIGTERM: the HTTP drain, then the jobs' soft
+	// stop, share it; running jobs are then cancelled and given up to 5s more (jobs'
+	// HardStopTimeout). SHOP_SHUTDOWN_TIMEOUT, default 10s.
 	ShutdownTimeout time.Duration
 	// BestSellersCron schedules the best-sellers job (five-field cron, UTC).
 	// SHOP_BESTSELLERS_CRON, default "* * * * *" (every minute).
