@@ -108,7 +108,8 @@ func TestNoStaleReadsUnderPausedReplay(t *testing.T) {
 	require.Zero(t, failed.Load(), "no query may fail")
 	require.Zero(t, stale.Load(), "no read may miss its session's write")
 	require.Positive(t, pauses.Load(), "replay must have been paused at least once")
-	require.Greater(t, onReplica*2, reads, "most reads must still land on the replica")
+	// The figure to reach is 90%; the test holds a margin below it for a loaded CI machine.
+	require.GreaterOrEqual(t, onReplica*10, reads*8, "at least 80% of reads must still land on the replica")
 }
 
 func decisionNames(m map[dbrouter.Reason]uint64) map[string]uint64 {
@@ -302,5 +303,6 @@ func TestMix95_5With100msLag(t *testing.T) {
 		nodeStats(t, r, "replica").Lag, decisionNames(st.Decisions))
 	require.Zero(t, failed.Load())
 	require.Zero(t, stale.Load(), "no read may miss its user's write")
-	require.Greater(t, onReplica*2, total, "most reads must land on the replica")
+	// The figure to reach is 90%; the test holds a margin below it for a loaded CI machine.
+	require.GreaterOrEqual(t, onReplica*10, total*8, "at least 80% of reads must land on the replica")
 }

@@ -99,10 +99,21 @@ func TestFailedReadRetriedOnceWritesNever(t *testing.T) {
 	require.Equal(t, uint64(1), st.Retries)
 	require.Equal(t, uint64(1), st.Ejections)
 
+	// A write whose connection dies under it (the server terminates the backend after the
+	// write's side effect: a sequence step, which no rollback undoes) is a connection error, and
+	// is still sent exactly once.
+	_, err = primary.Exec(`CREATE SEQUENCE calls;
+		CREATE FUNCTION boom() RETURNS void LANGUAGE plpgsql AS $$
+		BEGIN PERFORM nextval('calls'); PERFORM pg_terminate_backend(pg_backend_pid()); END $$`)
+	require.NoError(t, err)
 	decisions = nil
-	_, err = r.ExecContext(ctx, `SELECT 1/0`)
+	_, err = r.ExecContext(ctx, `SELECT boom()`)
 	require.Error(t, err)
+	require.True(t, IsConnError(err), "the write's connection died: %v", err)
 	require.Len(t, decisions, 1, "a write is sent once")
+	var calls int
+	require.NoError(t, primary.Get(&calls, `SELECT last_value FROM calls`))
+	require.Equal(t, 1, calls, "the write ran once, never retried")
 	require.Equal(t, uint64(1), r.Stats().Retries)
 }
 
