@@ -98,7 +98,7 @@ func (p *Pages) Middleware(next http.Handler) http.Handler {
 			p.bypass(w, r, next, reasonBadKey)
 			return
 		}
-		p.lookup(w, r, next, key, false)
+		p.lookup(w, r, next, key, 0)
 	})
 }
 
@@ -139,9 +139,13 @@ func findVariant(entry []byte, h http.Header, now int64, v *variantView) (fwd st
 	return fwd, false
 }
 
-// lookup serves r from the cache or fills it. again is set when r waited on another request's
-// fill and reads its result back.
-func (p *Pages) lookup(w http.ResponseWriter, r *http.Request, next http.Handler, key string, again bool) {
+// maxWaits bounds how many fills one request waits for: its page's first fill, then the fill
+// of its own Vary variant, with one to spare. Past it the request runs the handler itself.
+const maxWaits = 3
+
+// lookup serves r from the cache or fills it. waited counts the fills r has waited for and
+// reads the result of.
+func (p *Pages) lookup(w http.ResponseWriter, r *http.Request, next http.Handler, key string, waited int) {
 	ctx := r.Context()
 	now := p.cfg.now().UnixNano()
 	old, err := p.cache.Get(ctx, key)
@@ -156,7 +160,7 @@ func (p *Pages) lookup(w http.ResponseWriter, r *http.Request, next http.Handler
 		var v variantView
 		var corrupt bool
 		if fwd, corrupt = findVariant(old, r.Header, now, &v); fwd == "" {
-			if again {
+			if waited > 0 {
 				p.collapsed.Add(1)
 				p.serve(w, r, &v, p.statusCollapsed, now)
 				return
@@ -193,11 +197,11 @@ func (p *Pages) lookup(w http.ResponseWriter, r *http.Request, next http.Handler
 		case <-ctx.Done():
 			return
 		}
-		if fl.stored && !again {
+		if fl.stored && waited < maxWaits {
 			// The leader stored its response: read it back through the cache, which checks
 			// the tags again (an invalidation since the store is seen) and finds this
-			// request's variant, or leads a new fill for it.
-			p.lookup(w, r, next, key, true)
+			// request's variant, or joins or leads the fill of that variant.
+			p.lookup(w, r, next, key, waited+1)
 			return
 		}
 		p.misses.Add(1)
@@ -215,10 +219,21 @@ func (p *Pages) lookup(w http.ResponseWriter, r *http.Request, next http.Handler
 	// and our join: read again before running the handler.
 	if cur, err := p.cache.Get(ctx, key); err == nil {
 		var v variantView
-		if f, _ := findVariant(cur, r.Header, now, &v); f == "" {
+		f, corrupt := findVariant(cur, r.Header, now, &v)
+		if f == "" {
 			fl.stored = true
 			p.hits.Add(1)
 			p.serve(w, r, &v, p.statusHit, now)
+			return
+		}
+		var head entryHead
+		if names == nil && !corrupt && waited < maxWaits && parseHead(cur, &head) == nil && head.nnames > 0 {
+			// The page was stored meanwhile with a Vary header, but not this request's variant:
+			// that variant's fill is its own flight (keyed by the Vary values, so never this
+			// one), which this request joins or leads, and those that joined this flight are
+			// told to read back and do the same.
+			fl.stored = true
+			p.lookup(w, r, next, key, waited+1)
 			return
 		}
 	}
