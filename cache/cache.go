@@ -13,6 +13,7 @@ import (
 // Cache is a typed cache over a [Store]. It is safe for concurrent use. Create it with [New].
 type Cache[V any] struct {
 	store Store
+	mem   *MemoryStore // store, when it is the memory store: Get's hit path reads it directly
 	cfg   Config
 	keys  keyer
 	codec ValueCodec // typedCodec[V], boxed once so calls do not allocate
@@ -55,6 +56,7 @@ func New[V any](store Store, cfg *Config) (*Cache[V], error) {
 	if cc.brk.now == nil {
 		cc.brk.now = time.Now
 	}
+	cc.mem, _ = store.(*MemoryStore)
 	cc.fl.init()
 	return cc, nil
 }
@@ -74,6 +76,14 @@ func (c *Cache[V]) Get(ctx context.Context, key string) (V, error) {
 	if err != nil {
 		return zero, err
 	}
+	if c.mem != nil { // never fails: no breaker, and only the fields a hit reads
+		value, fresh, negative, ok := c.mem.peek(k)
+		if !ok || c.nowNano() >= fresh {
+			c.stats.add(cMisses, 1)
+			return zero, ErrNotFound
+		}
+		return c.hitValue(value, negative)
+	}
 	e, err := c.storeGet(ctx, k, key)
 	if err != nil {
 		return zero, err
@@ -86,14 +96,17 @@ func (c *Cache[V]) Get(ctx context.Context, key string) (V, error) {
 }
 
 // hit turns a usable entry into Get's result.
-func (c *Cache[V]) hit(e *Entry) (V, error) {
+func (c *Cache[V]) hit(e *Entry) (V, error) { return c.hitValue(e.Value, e.Negative) }
+
+// hitValue turns a usable entry's value into Get's result.
+func (c *Cache[V]) hitValue(value any, negative bool) (V, error) {
 	var zero V
-	if e.Negative {
+	if negative {
 		c.stats.add(cHits, 1)
 		c.stats.add(cNegativeHits, 1)
 		return zero, ErrNotFound
 	}
-	v, ok := e.Value.(V)
+	v, ok := value.(V)
 	if !ok {
 		c.stats.add(cMisses, 1)
 		return zero, ErrNotFound

@@ -39,13 +39,16 @@ type MemoryStore struct {
 	epoch   atomic.Uint64
 }
 
-// memEntry is an Entry with pointers to its tags' states. otter holds it by value, so the
-// first tag check sits in otter's own node: a hit loads the tag state and the Entry in
-// parallel instead of one after the other.
+// memEntry is an Entry with pointers to its tags' states. otter holds it by value, so what a
+// Get hit needs (the value, its freshness, the first tag check) sits in otter's own node: a hit
+// loads the node and the tag state, never the Entry (see peek).
 type memEntry struct {
-	e     *Entry
-	first tagCheck
-	rest  []tagCheck
+	e          *Entry
+	value      any // e.Value
+	freshUntil int64
+	negative   bool
+	first      tagCheck
+	rest       []tagCheck
 }
 
 // tagCheck is one tag of an entry: its state and the version the entry was computed with.
@@ -154,6 +157,16 @@ func (s *MemoryStore) Get(_ context.Context, key Key, _ ValueCodec) (*Entry, err
 	return m.e, nil
 }
 
+// peek is Get for Cache.Get's hit path: the value and freshness of key's entry if its tags are
+// current, read from otter's node alone.
+func (s *MemoryStore) peek(key Key) (value any, freshUntil int64, negative, ok bool) {
+	m, ok := s.entries.GetIfPresent(key)
+	if !ok || !m.current() {
+		return nil, 0, false, false
+	}
+	return m.value, m.freshUntil, m.negative, true
+}
+
 func (m *memEntry) current() bool {
 	if m.first.st == nil {
 		return true
@@ -185,7 +198,7 @@ func (s *MemoryStore) wrap(e *Entry) (memEntry, error) {
 		return memEntry{}, err
 	}
 	cp := *e
-	m := memEntry{e: &cp}
+	m := memEntry{e: &cp, value: cp.Value, freshUntil: cp.FreshUntil, negative: cp.Negative}
 	if len(e.Tags) > 1 {
 		m.rest = make([]tagCheck, len(e.Tags)-1)
 	}
