@@ -2,9 +2,7 @@ package jobs_test
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
-	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -59,28 +57,7 @@ func TestShutdownInterrupts(t *testing.T) {
 	// River's own slog output reached the zerolog logger.
 	require.Contains(t, b.logs.String(), `"logger":"river"`)
 	require.Contains(t, b.logs.String(), "client shutdown")
-	requireNoRepeatedKeys(t, b.logs.String())
-}
-
-// requireNoRepeatedKeys fails when a JSON log line names a top-level key twice (log pipelines
-// keep one of the two, or reject the line).
-func requireNoRepeatedKeys(t *testing.T, logs string) {
-	t.Helper()
-	for _, line := range strings.Split(strings.TrimSpace(logs), "\n") {
-		dec := json.NewDecoder(strings.NewReader(line))
-		_, err := dec.Token() // {
-		require.NoError(t, err, line)
-		seen := map[string]bool{}
-		for dec.More() {
-			tok, err := dec.Token()
-			require.NoError(t, err, line)
-			key := tok.(string)
-			require.False(t, seen[key], "key %q twice in %s", key, line)
-			seen[key] = true
-			var skip json.RawMessage
-			require.NoError(t, dec.Decode(&skip), line)
-		}
-	}
+	testenv.RequireNoRepeatedKeys(t, b.logs.String())
 }
 
 func TestShutdownSoft(t *testing.T) {

@@ -265,7 +265,7 @@ func journeys(t *testing.T, s *shop, faults pauser) {
 			}
 		}
 		require.Contains(t, access, `"route":"POST /api/orders"`)
-		requireNoRepeatedKeys(t, s.logs.String())
+		testenv.RequireNoRepeatedKeys(t, s.logs.String())
 		// The periodic best-sellers job picks the order up.
 		admin := s.login(t)
 		require.Eventually(t, func() bool {
@@ -476,28 +476,4 @@ func TestShopSIGTERMWhileAJobRuns(t *testing.T) {
 		_, body := s2.do(t, nil, "GET", "/api/v2/orders/"+strconv.FormatInt(o.ID, 10), nil, nil)
 		return strings.Contains(body, `"confirmed":true`)
 	}, 60*time.Second, 100*time.Millisecond, "the interrupted job was lost: %s", out2)
-}
-
-// requireNoRepeatedKeys fails when a JSON log line names a top-level key twice (log pipelines
-// keep one of the two, or reject the line).
-func requireNoRepeatedKeys(t *testing.T, logs string) {
-	t.Helper()
-	for _, line := range strings.Split(strings.TrimSpace(logs), "\n") {
-		if !strings.HasPrefix(line, "{") {
-			continue // the start-up banner
-		}
-		dec := json.NewDecoder(strings.NewReader(line))
-		_, err := dec.Token()
-		require.NoError(t, err, line)
-		seen := map[string]bool{}
-		for dec.More() {
-			tok, err := dec.Token()
-			require.NoError(t, err, line)
-			key, _ := tok.(string)
-			require.False(t, seen[key], "key %q twice in %s", key, line)
-			seen[key] = true
-			var skip json.RawMessage
-			require.NoError(t, dec.Decode(&skip), line)
-		}
-	}
 }
