@@ -102,6 +102,25 @@ func TestHealth(t *testing.T) {
 	require.ErrorIs(t, c.Health(ctx), jobs.ErrStopped)
 }
 
+// TestHealthGlobalLimitTable: River's tables alone (migrated by River's own
+// tooling, say) are not enough when a kind has a global rate limit, which would otherwise let
+// every job through.
+func TestHealthGlobalLimitTable(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	workers := river.NewWorkers()
+	river.AddWorker(workers, river.WorkFunc(func(ctx context.Context, job *river.Job[noteArgs]) error { return nil }))
+	c, b := setupPG(t, &jobs.Config{Workers: workers, Kinds: map[string]jobs.KindPolicy{
+		"note": {RateLimit: &jobs.RateLimit{Limit: 5, Per: time.Second, Global: true}},
+	}})
+	require.NoError(t, c.Health(ctx))
+	_, err := c.DB().ExecContext(ctx, `DROP TABLE `+b.schema.Name+`.buttress_job_rate`)
+	require.NoError(t, err)
+	err = c.Health(ctx)
+	require.ErrorIs(t, err, jobs.ErrNotMigrated)
+	require.Contains(t, err.Error(), "buttress_job_rate")
+}
+
 func TestAwait(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()

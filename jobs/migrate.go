@@ -63,6 +63,17 @@ func (c *Client) migrationsCurrent(ctx context.Context) error {
 		}
 		return fmt.Errorf("%w: at version %d, want %d (run Migrate)", ErrNotMigrated, latest, all[len(all)-1].Version)
 	}
+	// River's tables can come from River's own tooling; the global rate limits also need ours,
+	// without which they would quietly let every job through.
+	for kind, p := range c.cfg.Kinds {
+		if p.RateLimit != nil && p.RateLimit.Global {
+			if _, err := c.db.ExecContext(ctx, `SELECT 1 FROM `+c.table(rateTable)+` WHERE 1 = 0`); err != nil {
+				return fmt.Errorf("%w: kind %q has a global rate limit but %s is missing (run Migrate, or apply MigrationSQL): %v",
+					ErrNotMigrated, kind, c.table(rateTable), err)
+			}
+			break
+		}
+	}
 	return nil
 }
 
