@@ -98,6 +98,14 @@ func TestCSRFTokenLayer(t *testing.T) {
 	requireProblem(t, rec, http.StatusForbidden)
 	require.Contains(t, rec.Body.String(), "token missing")
 
+	// TRACE is unsafe for the token layer as for the tokenless one.
+	r = post("")
+	r.Method = http.MethodTrace
+	r.AddCookie(cookie)
+	rec = serve(h, r)
+	requireProblem(t, rec, http.StatusForbidden)
+	require.Contains(t, rec.Body.String(), "token missing")
+
 	r = post("", "X-CSRF-Token", tok)
 	rec = serve(h, r)
 	requireProblem(t, rec, http.StatusForbidden)

@@ -48,10 +48,12 @@ func (c *csrfChecker) withToken(w http.ResponseWriter, r *http.Request) *http.Re
 	return r.WithContext(context.WithValue(r.Context(), tokenKey{}, st))
 }
 
-// checkToken verifies the masked token of an unsafe, non-exempt request.
+// checkToken verifies the masked token of an unsafe, non-exempt request. The safe methods are
+// the tokenless check's (GET, HEAD, OPTIONS, as http.CrossOriginProtection's): TRACE needs a
+// token too.
 func (c *csrfChecker) checkToken(r *http.Request) error {
 	switch r.Method {
-	case http.MethodGet, http.MethodHead, http.MethodOptions, http.MethodTrace:
+	case http.MethodGet, http.MethodHead, http.MethodOptions:
 		return nil
 	}
 	if c.exempt[r.URL.Path] {
