@@ -408,6 +408,14 @@ func testBadInput(t *testing.T, s cache.Store) {
 	_, err = c.GetOrLoad(ctx, "k", nil, nil)
 	require.ErrorIs(t, err, cache.ErrNilLoader)
 	require.ErrorIs(t, c.Set(ctx, "k", "v", &cache.Options{TTL: -time.Second}), cache.ErrNegativeTTL)
+	loaded := false
+	_, err = c.GetOrLoad(ctx, "k", func(context.Context) (string, error) { loaded = true; return "v", nil },
+		&cache.Options{TTL: -time.Second})
+	require.ErrorIs(t, err, cache.ErrNegativeTTL)
+	require.False(t, loaded, "a rejected GetOrLoad does not call its loader")
+	_, err = c.GetOrLoad(ctx, "k", func(context.Context) (string, error) { loaded = true; return "v", nil },
+		cache.Tags("ok", ""))
+	require.ErrorIs(t, err, cache.ErrEmptyTag)
 	require.ErrorIs(t, c.Set(ctx, "k", "v", cache.Tags("ok", "")), cache.ErrEmptyTag)
 	require.ErrorIs(t, c.InvalidateTags(ctx, ""), cache.ErrEmptyTag)
 	require.ErrorIs(t, c.Delete(ctx, ""), cache.ErrEmptyKey)
