@@ -77,6 +77,7 @@ func startShop(t *testing.T, env map[string]string) *shop {
 		"SECRET_KEY":            "e2e-secret-key-0123456789abcdef0123456789",
 		"ADMIN_PASSWORD":        "letmein",
 		"SHOP_API_RATE":         "10",
+		"SHOP_API_USER_RATE":    "15",
 		"SHOP_CONFIRM_WORK":     "10ms",
 		"SHOP_SHUTDOWN_TIMEOUT": "5s",
 		"SHOP_BESTSELLERS_CRON": "* * * * * *", // every second, so the test sees it run
@@ -322,6 +323,21 @@ func journeys(t *testing.T, s *shop, faults pauser) {
 		require.NoError(t, err)
 		require.GreaterOrEqual(t, ra, 1)
 		require.Contains(t, body, "quota-exceeded")
+	})
+
+	t.Run("per-customer limit holds across IPs", func(t *testing.T) {
+		for i := 1; i <= 15; i++ { // 15 addresses, one request each: no per-IP limit is near
+			resp, body := s.doAs(t, "GET", "/api/v2/products/5", map[string]string{
+				"X-Forwarded-For": fmt.Sprintf("203.0.114.%d", i), "X-Customer": "c-42"})
+			require.Equal(t, 200, resp.StatusCode, "request %d: %s", i, body)
+		}
+		resp, body := s.doAs(t, "GET", "/api/v2/products/5", map[string]string{
+			"X-Forwarded-For": "203.0.114.99", "X-Customer": "c-42"})
+		require.Equal(t, http.StatusTooManyRequests, resp.StatusCode, body)
+		require.Contains(t, body, "customer", "the customer policy is the one violated")
+		resp, _ = s.doAs(t, "GET", "/api/v2/products/5", map[string]string{
+			"X-Forwarded-For": "203.0.114.99", "X-Customer": "c-43"})
+		require.Equal(t, 200, resp.StatusCode, "another customer from the same address is not limited")
 	})
 
 	t.Run("cross-site POST gets 403", func(t *testing.T) {
