@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/rivershared/riversharedmaintenance"
 	"github.com/riverqueue/river/rivertype"
 )
 
@@ -15,9 +16,9 @@ import (
 func catchUpHorizon(rc *river.Config) time.Duration {
 	h := time.Duration(0)
 	for _, d := range []time.Duration{
-		cmp.Or(rc.CompletedJobRetentionPeriod, 24*time.Hour),
-		cmp.Or(rc.CancelledJobRetentionPeriod, 24*time.Hour),
-		cmp.Or(rc.DiscardedJobRetentionPeriod, 7*24*time.Hour),
+		cmp.Or(rc.CompletedJobRetentionPeriod, riversharedmaintenance.CompletedJobRetentionPeriodDefault),
+		cmp.Or(rc.CancelledJobRetentionPeriod, riversharedmaintenance.CancelledJobRetentionPeriodDefault),
+		cmp.Or(rc.DiscardedJobRetentionPeriod, riversharedmaintenance.DiscardedJobRetentionPeriodDefault),
 	} {
 		if d > 0 && (h == 0 || d < h) {
 			h = d
